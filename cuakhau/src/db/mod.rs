@@ -1,0 +1,291 @@
+//! Storage shared by every capability: the connection pool for either backend, the
+//! migrations, and the small helpers the stores use.
+//!
+//! # Two backends, one behaviour
+//! Both SQLite (the embedded default) and PostgreSQL are reached through sqlx's `Any`
+//! driver, so each capability's store is written once in SQL both accept: `$1`
+//! placeholders, text ids, ISO-8601 text times, `BIGINT`/`INTEGER` for numbers, no
+//! backend-only functions. The migrations differ per backend (`migrations/sqlite`,
+//! `migrations/postgres`) because the type names do. One conformance suite
+//! (`tests/api`) runs against both.
+//!
+//! # Layout
+//! - [`Db`]: the pool plus the backend it talks to; [`Db::connect`] applies the SQLite
+//!   pragmas (WAL, `synchronous=NORMAL`, `busy_timeout`, foreign keys) and runs migrations.
+//! - [`StoreError`]: the three outcomes a store reports (`NotFound`, `Conflict`, `Other`).
+//! - [`Sql`]: a tiny builder for the dynamic `WHERE` clauses of list endpoints.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyArguments, AnyPoolOptions};
+use sqlx::{Any, AnyPool, Executor};
+
+/// Which database a [`Db`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite file (the default: `sqlite://cuakhau.db`).
+    Sqlite,
+    /// PostgreSQL server (`postgres://…`).
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a database URL names, or an error for any other scheme.
+    pub fn from_url(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::Other(format!(
+                "database URL must start with sqlite: or postgres:// (got {:?})",
+                url.split(':').next().unwrap_or_default()
+            )))
+        }
+    }
+
+    /// Lower-case name for logs and metrics.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// What a store reports: callers map these to HTTP statuses or CLI messages.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The record asked for does not exist.
+    #[error("not found")]
+    NotFound,
+    /// A unique constraint or a state rule refused the write.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// Anything else (connection lost, bad SQL): logged, never shown to users.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                StoreError::Conflict(db.message().to_string())
+            }
+            _ => StoreError::Other(e.to_string()),
+        }
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        StoreError::Other(format!("migration failed: {e}"))
+    }
+}
+
+/// The database handle every store function takes. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Db {
+    /// Connection pool (sqlx `Any`: SQLite or PostgreSQL).
+    pub pool: AnyPool,
+    /// Which backend the pool talks to.
+    pub backend: Backend,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+impl Db {
+    /// Connects to `url` without migrating. A SQLite file is created when missing.
+    pub async fn connect_only(url: &str) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        let url = match backend {
+            // `mode=rwc`: create the file on first start.
+            Backend::Sqlite if !url.contains("mode=") => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}mode=rwc")
+            }
+            _ => url.to_string(),
+        };
+        let mut options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
+        options = match backend {
+            Backend::Sqlite => options
+                // SQLite has one writer; a handful of connections is plenty and keeps
+                // `busy_timeout` waits short.
+                .max_connections(4)
+                .after_connect(|conn, _meta| {
+                    Box::pin(async move {
+                        conn.execute(
+                            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; \
+                             PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;",
+                        )
+                        .await?;
+                        Ok(())
+                    })
+                }),
+            Backend::Postgres => options.max_connections(16),
+        };
+        let pool = options.connect(&url).await?;
+        Ok(Db { pool, backend })
+    }
+
+    /// Connects to `url` and applies every pending migration.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let db = Self::connect_only(url).await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// Applies the pending migrations of this backend; returns how many were applied.
+    pub async fn migrate(&self) -> Result<usize, StoreError> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        let before: i64 = self.applied_migrations().await.unwrap_or(0);
+        migrator.run(&self.pool).await?;
+        let after = self.applied_migrations().await?;
+        Ok(usize::try_from(after - before).unwrap_or(0))
+    }
+
+    async fn applied_migrations(&self) -> Result<i64, StoreError> {
+        let n: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM _sqlx_migrations")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n.0)
+    }
+
+    /// `SELECT 1` round trip, for `/readyz`.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        let _: (i64,) = sqlx::query_as("SELECT 1").fetch_one(&self.pool).await?;
+        Ok(())
+    }
+}
+
+/// A bound value of a dynamically built query.
+#[derive(Debug, Clone)]
+pub enum Arg {
+    /// Text value.
+    Text(String),
+    /// Integer value.
+    Int(i64),
+}
+
+/// Dynamic SQL with numbered `$n` placeholders, for list filters. Values never enter
+/// the SQL text.
+#[derive(Debug, Default)]
+pub struct Sql {
+    /// The SQL text built so far.
+    pub text: String,
+    args: Vec<Arg>,
+}
+
+impl Sql {
+    /// Starts from a fixed SQL prefix.
+    pub fn new(prefix: &str) -> Self {
+        Sql { text: prefix.to_string(), args: Vec::new() }
+    }
+
+    /// Appends SQL text verbatim.
+    pub fn push(&mut self, sql: &str) -> &mut Self {
+        self.text.push_str(sql);
+        self
+    }
+
+    /// Registers a value and returns its placeholder (`$3`).
+    pub fn arg(&mut self, value: Arg) -> String {
+        self.args.push(value);
+        format!("${}", self.args.len())
+    }
+
+    /// The bound arguments, in placeholder order.
+    pub fn arguments(&self) -> AnyArguments {
+        use sqlx::Arguments;
+        let mut a = AnyArguments::default();
+        for v in &self.args {
+            // Encoding a String or i64 into Any arguments cannot fail.
+            let _ = match v {
+                Arg::Text(s) => a.add(s.clone()),
+                Arg::Int(i) => a.add(*i),
+            };
+        }
+        a
+    }
+
+    /// The query, ready for `fetch_*`.
+    pub fn query_as<T>(&self) -> sqlx::query::QueryAs<'_, Any, T, AnyArguments>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+    {
+        // The text holds only our own SQL; values travel as arguments.
+        sqlx::query_as_with(sqlx::AssertSqlSafe(self.text.clone()), self.arguments())
+    }
+
+    /// A copy with the same arguments and different SQL text (e.g. a `COUNT(*)` over the
+    /// same filter).
+    pub fn with_text(&self, text: String) -> Sql {
+        Sql { text, args: self.args.clone() }
+    }
+}
+
+/// Current UTC time as ISO-8601 text with second precision (`2026-11-23T11:48:00Z`), the
+/// format every table stores.
+pub fn now_text() -> String {
+    time_text(time::OffsetDateTime::now_utc())
+}
+
+/// Formats a UTC instant the way the tables store it.
+pub fn time_text(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// Parses what [`time_text`] writes.
+pub fn parse_time_text(s: &str) -> Option<time::OffsetDateTime> {
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
+}
+
+/// Parses a backend name for tests and tools.
+impl FromStr for Backend {
+    type Err = StoreError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "sqlite" => Ok(Backend::Sqlite),
+            "postgres" => Ok(Backend::Postgres),
+            other => Err(StoreError::Other(format!("unknown backend {other}"))),
+        }
+    }
+}
+
+/// Appends an entry to the audit trail, inside the caller's transaction so the entry
+/// and the change it describes commit together.
+pub async fn audit(
+    conn: &mut sqlx::AnyConnection,
+    actor: &str,
+    action: &str,
+    target: &str,
+    detail: &serde_json::Value,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO audit_log (id, at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(now_text())
+        .bind(actor)
+        .bind(action)
+        .bind(target)
+        .bind(detail.to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

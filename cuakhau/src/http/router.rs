@@ -1,0 +1,83 @@
+//! Every route of the node, in one place, with the role each needs.
+//!
+//! | route | method | who |
+//! |---|---|---|
+//! | `/healthz`, `/readyz`, `/metrics` | GET | anyone |
+//! | `/api/v1/openapi.json` | GET | anyone |
+//! | `/api/v1/countries`, `/api/v1/provinces` | GET | anyone |
+//! | `/api/v1/gate-pairs`, `/api/v1/gate-pairs/{id}` | GET | anyone (reference data) |
+//! | `/api/v1/gate-pairs` | POST | admin |
+//! | `/api/v1/gate-pairs/{id}` | PATCH | admin |
+//! | `/api/v1/gate-pairs/{id}/retire` | POST | admin |
+//! | `/api/v1/gates`, `/api/v1/gates/{id}` | GET | anyone |
+//! | `/api/v1/gates/{id}` | PATCH | admin; officer of that gate (lanes, hours) |
+//! | `/api/v1/me` | GET | any signed-in user |
+//! | `/`, `/gates`, `/pairs/{id}`, `/map`, `/login` | GET | anyone |
+//! | `/login` | POST | anyone (rate-limited, CSRF) |
+//! | `/logout` | POST | signed-in (CSRF) |
+
+use std::time::Duration;
+
+use axum::handler::Handler;
+use axum::http::{HeaderName, StatusCode};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::Redirect;
+use axum::routing::{get, post};
+use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use super::{metrics, openapi, ops, AppState};
+use crate::auth::middleware::{ADMIN, ADMIN_OR_OFFICER, ANY_ROLE};
+use crate::auth::{self, authenticate, require};
+use crate::{registry, ui};
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    let api = Router::new()
+        .route("/api/v1/openapi.json", get(openapi::document))
+        .route("/api/v1/me", get(auth::api::me.layer(from_fn(require(ANY_ROLE)))))
+        .route("/api/v1/countries", get(registry::api::countries))
+        .route("/api/v1/provinces", get(registry::api::provinces))
+        .route(
+            "/api/v1/gate-pairs",
+            get(registry::api::list_pairs).post(registry::api::create_pair.layer(from_fn(require(ADMIN)))),
+        )
+        .route(
+            "/api/v1/gate-pairs/{id}",
+            get(registry::api::get_pair).patch(registry::api::update_pair.layer(from_fn(require(ADMIN)))),
+        )
+        .route("/api/v1/gate-pairs/{id}/retire", post(registry::api::retire_pair.layer(from_fn(require(ADMIN)))))
+        .route("/api/v1/gates", get(registry::api::list_gates))
+        .route(
+            "/api/v1/gates/{id}",
+            get(registry::api::get_gate).patch(registry::api::update_gate.layer(from_fn(require(ADMIN_OR_OFFICER)))),
+        );
+    let pages = Router::new()
+        .route("/", get(|| async { Redirect::to("/gates") }))
+        .route("/gates", get(registry::pages::gates))
+        .route("/pairs/{id}", get(registry::pages::pair))
+        .route("/map", get(registry::pages::map))
+        .route("/login", get(auth::pages::login_form).post(auth::pages::login))
+        .route("/logout", post(auth::pages::logout));
+    let ops = Router::new()
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics));
+    api.merge(pages)
+        .merge(ops)
+        .fallback(ui::not_found)
+        .layer(from_fn_with_state(state.clone(), authenticate))
+        .route_layer(from_fn(metrics::track))
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(CatchPanicLayer::new())
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http())
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
