@@ -37,6 +37,8 @@ use crate::{registry, ui};
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
+    // Install the metrics recorder before the first request is recorded.
+    metrics::handle();
     let request_id = HeaderName::from_static("x-request-id");
     let api = Router::new()
         .route("/api/v1/openapi.json", get(openapi::document))

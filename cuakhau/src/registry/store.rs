@@ -358,10 +358,11 @@ fn gate_key(country: CountryCode, name: &str, province: Option<&str>) -> String 
     format!("{}|{}|{}", country.as_str(), fold(name), province.map(fold).unwrap_or_default())
 }
 
-/// A free id: `base`, or `base-<suffix>` when taken by another record.
-async fn free_id(conn: &mut AnyConnection, table: &str, base: String, suffix: &str) -> Result<String, StoreError> {
-    let mut candidate = base.clone();
-    for n in 0.. {
+/// The first free id among `candidates`, then the last one with `-2`, `-3` …
+async fn free_id(conn: &mut AnyConnection, table: &str, candidates: &[String]) -> Result<String, StoreError> {
+    let last = candidates.last().cloned().unwrap_or_else(|| "x".into());
+    let extra = (2..).map(|n| format!("{last}-{n}"));
+    for candidate in candidates.iter().cloned().chain(extra) {
         let taken: Option<(String,)> = sqlx::query_as(AssertSqlSafe(format!("SELECT id FROM {table} WHERE id = $1")))
             .bind(&candidate)
             .fetch_optional(&mut *conn)
@@ -369,12 +370,26 @@ async fn free_id(conn: &mut AnyConnection, table: &str, base: String, suffix: &s
         if taken.is_none() {
             return Ok(candidate);
         }
-        candidate = match n {
-            0 => format!("{base}-{suffix}"),
-            n => format!("{base}-{suffix}-{n}"),
-        };
     }
-    unreachable!("the loop returns")
+    unreachable!("the candidate list is endless")
+}
+
+/// The name without its parenthesised alternatives: `"Prey Vor (Prây Vo)"` → `"Prey Vor"`.
+fn short_name(name: &str) -> &str {
+    name.split('(').next().map(str::trim).filter(|s| !s.is_empty()).unwrap_or(name)
+}
+
+/// Id candidates from short to long: short names, full names, then with the province.
+fn id_candidates(prefix: &str, names: &[&str], province: Option<&str>) -> Vec<String> {
+    let join = |f: &dyn Fn(&str) -> String| names.iter().map(|n| f(n)).collect::<Vec<_>>().join("--");
+    let short = format!("{prefix}{}", join(&|n| slug(short_name(n))));
+    let full = format!("{prefix}{}", join(&|n| slug(n)));
+    let mut c = vec![short, full.clone()];
+    if let Some(p) = province {
+        c.push(format!("{full}-{}", slug(p)));
+    }
+    c.dedup();
+    c
 }
 
 /// The values of one gate, as an import or a create writes them.
@@ -446,15 +461,18 @@ async fn upsert_gate(conn: &mut AnyConnection, key: &str, v: &GateValues<'_>) ->
                 .bind(v.source)
                 .bind(&now)
                 .bind(&e.id)
+                // sqlx 0.9's Any driver types a NULL f64 as float4 on PostgreSQL; a cached
+                // statement would then reject a later non-NULL float8. Prepare afresh.
+                .persistent(false)
                 .execute(&mut *conn)
                 .await?;
             }
             Ok((e.id, changed, false))
         }
         None => {
-            let base = format!("{}-{}", v.country.as_str().to_lowercase(), slug(v.name));
-            let province_slug = v.province_old_id.as_deref().or(v.province_id.as_deref()).map(|p| p[3..].to_string()).unwrap_or_else(|| "x".into());
-            let id = free_id(conn, "gates", base, &province_slug).await?;
+            let prefix = format!("{}-", v.country.as_str().to_lowercase());
+            let province = v.province_old_id.as_deref().or(v.province_id.as_deref()).and_then(|p| p.get(3..));
+            let id = free_id(conn, "gates", &id_candidates(&prefix, &[v.name], province)).await?;
             sqlx::query(
                 "INSERT INTO gates (id, natural_key, country_code, name, search_key, province_id, province_old_id, lat, lon, \
                  coord_precision, coord_source, source, created_at, updated_at) \
@@ -473,6 +491,7 @@ async fn upsert_gate(conn: &mut AnyConnection, key: &str, v: &GateValues<'_>) ->
             .bind(&csource)
             .bind(v.source)
             .bind(&now)
+            .persistent(false) // see the UPDATE above: NULL f64 under the Any driver
             .execute(&mut *conn)
             .await?;
             Ok((id, Vec::new(), true))
@@ -574,12 +593,9 @@ pub(crate) async fn import_rows(tx: &mut AnyConnection, rows: &[PairRow]) -> Res
         .await?;
         match existing {
             None => {
-                let base = match &row.gate_b {
-                    Some(b) => format!("{}--{}", slug(&row.gate_a), slug(b)),
-                    None => slug(&row.gate_a),
-                };
-                let suffix = row.province_a_old.as_deref().map(slug).unwrap_or_else(|| "x".into());
-                let id = free_id(tx, "gate_pairs", base, &suffix).await?;
+                let mut names = vec![row.gate_a.as_str()];
+                names.extend(row.gate_b.as_deref());
+                let id = free_id(tx, "gate_pairs", &id_candidates("", &names, row.province_a_old.as_deref())).await?;
                 sqlx::query(
                     "INSERT INTO gate_pairs (id, natural_key, gate_a_id, gate_b_id, country_a, country_b, class, modes, status, \
                      status_since, status_note, search_key, source, created_at, updated_at) \
