@@ -91,10 +91,35 @@ impl Req {
         head.push_str("\r\n");
         s.write_all(head.as_bytes()).await.unwrap();
         s.write_all(&self.body).await.unwrap();
+        // Read until the response is complete (by content-length or the last chunk), not
+        // until the peer closes: some servers keep the connection open.
         let mut buf = Vec::new();
-        s.read_to_end(&mut buf).await.unwrap();
+        let mut chunk = [0u8; 16384];
+        loop {
+            if complete(&buf) {
+                break;
+            }
+            let n = s.read(&mut chunk).await.unwrap();
+            if n == 0 {
+                break;
+            }
+            buf.extend_from_slice(&chunk[..n]);
+        }
         parse(&buf)
     }
+}
+
+fn complete(buf: &[u8]) -> bool {
+    let Some(split) = buf.windows(4).position(|w| w == b"\r\n\r\n") else { return false };
+    let head = String::from_utf8_lossy(&buf[..split]).to_lowercase();
+    let body = &buf[split + 4..];
+    if let Some(len) = head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse::<usize>().ok()) {
+        return body.len() >= len;
+    }
+    if head.contains("transfer-encoding: chunked") {
+        return body.ends_with(b"0\r\n\r\n");
+    }
+    false
 }
 
 fn parse(buf: &[u8]) -> Res {

@@ -5,6 +5,7 @@
 //! Without a reachable PostgreSQL the PostgreSQL half prints that it was skipped, unless
 //! `CUAKHAU_REQUIRE_POSTGRES=1` (set by CI), which turns a skip into a failure.
 
+mod browser;
 mod cli;
 mod client;
 mod conformance;
