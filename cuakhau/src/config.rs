@@ -173,3 +173,15 @@ mod tests {
         assert_eq!(back, c);
     }
 }
+
+#[cfg(test)]
+mod example_file {
+    use super::*;
+
+    #[test]
+    fn the_shipped_example_is_the_default_configuration() {
+        let example = include_str!("../../cuakhau.example.toml");
+        let c: Config = Figment::from(Toml::string(example)).extract().unwrap();
+        assert_eq!(c, Config::default());
+    }
+}

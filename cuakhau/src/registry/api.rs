@@ -18,6 +18,7 @@ use crate::http::AppState;
 
 /// Filters of `GET /api/v1/gate-pairs` and `GET /api/v1/gates` (and of the gates page).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PairQuery {
     /// Country code on either side (`VN`, `KH`, `LA`, `CN`).

@@ -147,7 +147,15 @@ async fn get_pair_on(conn: &mut AnyConnection, id: &str) -> Result<GatePairDetai
         Some(b) => Some(get_gate_on(conn, b).await?),
         None => None,
     };
-    let rows: Vec<(String, Option<String>, Option<String>, Option<String>, String)> = sqlx::query_as(
+    #[derive(FromRow)]
+    struct HistoryRow {
+        status: String,
+        date: Option<String>,
+        note: Option<String>,
+        source: Option<String>,
+        recorded_at: String,
+    }
+    let rows: Vec<HistoryRow> = sqlx::query_as(
         "SELECT status, date, note, source, recorded_at FROM gate_pair_status_history WHERE pair_id = $1 ORDER BY seq",
     )
     .bind(id)
@@ -155,13 +163,13 @@ async fn get_pair_on(conn: &mut AnyConnection, id: &str) -> Result<GatePairDetai
     .await?;
     let history = rows
         .into_iter()
-        .map(|(status, date, note, source, recorded_at)| {
+        .map(|r| {
             Ok(StatusEntry {
-                status: status.parse().map_err(|e| corrupt("status", e))?,
-                date: date.as_deref().map(PartialDate::parse).transpose().map_err(|e| corrupt("date", e))?,
-                note,
-                source,
-                recorded_at,
+                status: r.status.parse().map_err(|e| corrupt("status", e))?,
+                date: r.date.as_deref().map(PartialDate::parse).transpose().map_err(|e| corrupt("date", e))?,
+                note: r.note,
+                source: r.source,
+                recorded_at: r.recorded_at,
             })
         })
         .collect::<Result<_, StoreError>>()?;

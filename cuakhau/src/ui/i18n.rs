@@ -91,6 +91,7 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ("pair.unknown", "Chưa có dữ liệu", "Not known yet"),
     ("pair.status_note", "Ghi chú nguồn về trạng thái", "Source's note on status"),
     ("pair.on_map", "Xem trên bản đồ", "See on the map"),
+    ("pair.updated", "Cập nhật lần cuối:", "Last updated:"),
     ("pair.back", "Danh sách cửa khẩu", "All gate pairs"),
     ("lane.truck", "Xe tải", "Trucks"),
     ("lane.car", "Ô tô", "Cars"),
@@ -125,7 +126,7 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
 ];
 
 /// Text for `key` in `lang` (the key itself when missing).
-pub fn text<'a>(lang: Lang, key: &'a str) -> &'a str {
+pub fn text(lang: Lang, key: &str) -> &str {
     match CATALOGUE.iter().find(|(k, ..)| *k == key) {
         Some((_, vi, en)) => match lang {
             Lang::Vi => vi,

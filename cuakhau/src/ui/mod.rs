@@ -56,6 +56,16 @@ impl Chrome {
         format::number(*n, self.lang)
     }
 
+    /// A coordinate with 5 decimals in the page's format.
+    pub fn coord(&self, x: &f64) -> String {
+        format::decimal(*x, 5, self.lang)
+    }
+
+    /// A stored UTC time in the gate's zone.
+    pub fn local_time(&self, stored: &str) -> String {
+        format::local_time(stored)
+    }
+
     /// Link to this page in the other language.
     pub fn other_lang_href(&self) -> String {
         let other = match self.lang {

@@ -91,3 +91,35 @@ fn the_shipped_file_reimports_idempotently_and_users_get_tokens() {
     let out = cuakhau(&dir, &["config", "print"]);
     assert!(text(&out.stdout).contains("port = 8080"));
 }
+
+#[test]
+fn serve_answers_and_stops_cleanly_on_sigterm() {
+    use std::io::{BufRead, BufReader};
+    let dir = TempDir::new();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cuakhau"))
+        .args(["serve", "--port", "0", "--log-format", "json"])
+        .current_dir(&dir.0)
+        .env("DATABASE_URL", format!("sqlite://{}/serve.db", dir.0.display()))
+        .env("CUAKHAU_ADMIN_PASSWORD", "first admin password")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let line = lines.find_map(|l| l.ok().filter(|l| l.contains("serving on"))).expect("a serving line");
+    let url = line.split("http://").nth(1).unwrap().split(' ').next().unwrap().to_string();
+    let addr: std::net::SocketAddr = url.parse().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let ready = rt.block_on(crate::client::req(addr, "GET", "/readyz").send());
+    assert_eq!(ready.status, 200);
+    assert_eq!(ready.json()["database"], "sqlite");
+    let pairs = rt.block_on(crate::client::req(addr, "GET", "/api/v1/gate-pairs?country=KH").send());
+    assert_eq!(pairs.json()["total"], 35);
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "graceful shutdown exits 0, got {exit:?}");
+    let mut logs = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut logs).unwrap();
+    assert!(logs.lines().any(|l| l.starts_with('{') && l.contains("shutdown signal received")), "JSON logs: {logs}");
+}

@@ -288,3 +288,18 @@ async fn the_openapi_document_describes_every_route() {
     }
     assert!(doc["components"]["schemas"].get("Problem").is_some());
 }
+
+/// The OpenAPI document is snapshotted so every API change is a reviewed diff.
+/// `UPDATE_SNAPSHOTS=1 cargo test` rewrites the snapshot.
+#[test]
+fn the_openapi_document_matches_its_snapshot() {
+    use utoipa::OpenApi;
+    let doc = serde_json::to_string_pretty(&cuakhau::http::openapi::ApiDoc::openapi()).unwrap() + "\n";
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/api/snapshots/openapi.json");
+    if std::env::var("UPDATE_SNAPSHOTS").is_ok_and(|v| v == "1") {
+        std::fs::create_dir_all(std::path::Path::new(path).parent().unwrap()).unwrap();
+        std::fs::write(path, &doc).unwrap();
+    }
+    let snapshot = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(snapshot == doc, "the OpenAPI document changed; review and run UPDATE_SNAPSHOTS=1 cargo test to accept it");
+}
