@@ -117,7 +117,16 @@ impl Config {
             }
             None => fig = fig.merge(Toml::file("cuakhau.toml")),
         }
-        fig = fig.merge(Env::prefixed("CUAKHAU_").split("__").ignore(&["ADMIN_PASSWORD", "TEST_POSTGRES"]));
+        // CUAKHAU_ADMIN_PASSWORD (first start), CUAKHAU_LOG (log filter) and
+        // CUAKHAU_TEST_* (test suite) are read elsewhere; every other CUAKHAU_ variable
+        // must name a configuration key, so a typo is an error, not silently ignored.
+        let env = Env::prefixed("CUAKHAU_")
+            .filter(|k| {
+                let k = k.as_str().to_ascii_lowercase();
+                !(k == "admin_password" || k == "log" || k.starts_with("test_"))
+            })
+            .split("__");
+        fig = fig.merge(env);
         if let Ok(url) = std::env::var("DATABASE_URL") {
             fig = fig.merge(Serialized::default("database_url", url));
         }

@@ -1,6 +1,6 @@
 //! The browser test: Debian's headless Chromium, driven over WebDriver (chromedriver)
 //! with the tests' own small HTTP client. Skipped with a message when chromedriver is
-//! absent, unless `CUAKHAU_REQUIRE_BROWSER=1` (set by CI).
+//! absent, unless `CUAKHAU_TEST_REQUIRE_BROWSER=1` (set by CI).
 //!
 //! Story: sign in, open the gates page, filter by Cambodia, see Mộc Bài and Bavet,
 //! open the pair page; then the map at phone width (360 px), saved as a screenshot.
@@ -95,12 +95,12 @@ fn base64_decode(s: &str) -> Vec<u8> {
 }
 
 async fn start_driver() -> Option<Driver> {
-    let require = std::env::var("CUAKHAU_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+    let require = std::env::var("CUAKHAU_TEST_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
     let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
     let child = match Command::new("chromedriver").arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn() {
         Ok(c) => c,
         Err(e) => {
-            assert!(!require, "chromedriver required (CUAKHAU_REQUIRE_BROWSER=1) but not runnable: {e}");
+            assert!(!require, "chromedriver required (CUAKHAU_TEST_REQUIRE_BROWSER=1) but not runnable: {e}");
             eprintln!("SKIPPED: browser test (chromedriver not found: {e}); install Debian's chromium and chromium-driver to run it");
             return None;
         }

@@ -74,8 +74,8 @@ async fn fresh_postgres() -> Option<(String, String, String)> {
     let db = match Db::connect_only(&admin).await {
         Ok(db) => db,
         Err(e) => {
-            if std::env::var("CUAKHAU_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
-                panic!("PostgreSQL required (CUAKHAU_REQUIRE_POSTGRES=1) but unreachable at {admin}: {e}");
+            if std::env::var("CUAKHAU_TEST_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+                panic!("PostgreSQL required (CUAKHAU_TEST_REQUIRE_POSTGRES=1) but unreachable at {admin}: {e}");
             }
             eprintln!("SKIPPED: PostgreSQL not reachable at {admin} ({e}); set CUAKHAU_TEST_POSTGRES to run this test");
             return None;

@@ -3,7 +3,7 @@
 //! The conformance suite (`conformance.rs`) runs every test twice: on SQLite and on
 //! PostgreSQL (`CUAKHAU_TEST_POSTGRES`, default `postgres://postgres@127.0.0.1:5432/test`).
 //! Without a reachable PostgreSQL the PostgreSQL half prints that it was skipped, unless
-//! `CUAKHAU_REQUIRE_POSTGRES=1` (set by CI), which turns a skip into a failure.
+//! `CUAKHAU_TEST_REQUIRE_POSTGRES=1` (set by CI), which turns a skip into a failure.
 
 mod browser;
 mod cli;
