@@ -132,10 +132,7 @@ pub async fn list_pairs(db: &Db, f: &PairFilter) -> Result<Page<GatePairSummary>
 /// One pair with both gates and its status history.
 pub async fn get_pair(db: &Db, id: &str) -> Result<GatePairDetail, StoreError> {
     let mut conn = db.pool.acquire().await?;
-    get_pair_on(&mut conn, id).await
-}
-
-async fn get_pair_on(conn: &mut AnyConnection, id: &str) -> Result<GatePairDetail, StoreError> {
+    let conn = &mut *conn;
     let rec: PairRecord = sqlx::query_as(AssertSqlSafe(format!("{PAIR_SELECT} WHERE p.id = $1")))
         .bind(id)
         .fetch_optional(&mut *conn)
@@ -216,11 +213,12 @@ async fn get_gate_on(conn: &mut AnyConnection, id: &str) -> Result<Gate, StoreEr
         .fetch_optional(&mut *conn)
         .await?
         .ok_or(StoreError::NotFound)?;
-    let lanes: Vec<(String, i64)> = sqlx::query_as("SELECT kind, count FROM lanes WHERE gate_id = $1 ORDER BY kind")
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?;
+    let lanes = lanes_of(conn, id).await?;
     gate_from_record(r, lanes)
+}
+
+async fn lanes_of(conn: &mut AnyConnection, gate_id: &str) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(sqlx::query_as("SELECT kind, count FROM lanes WHERE gate_id = $1 ORDER BY kind").bind(gate_id).fetch_all(&mut *conn).await?)
 }
 
 fn gate_from_record(r: GateRecord, lanes: Vec<(String, i64)>) -> Result<Gate, StoreError> {
@@ -751,10 +749,7 @@ pub async fn list_gates(db: &Db, f: &PairFilter) -> Result<Page<Gate>, StoreErro
     let mut conn = db.pool.acquire().await?;
     let mut items = Vec::with_capacity(rows.len());
     for r in rows {
-        let lanes: Vec<(String, i64)> = sqlx::query_as("SELECT kind, count FROM lanes WHERE gate_id = $1 ORDER BY kind")
-            .bind(&r.id)
-            .fetch_all(&mut *conn)
-            .await?;
+        let lanes = lanes_of(&mut conn, &r.id).await?;
         items.push(gate_from_record(r, lanes)?);
     }
     Ok(Page { items, page: f.page, per_page: f.per_page, total })
