@@ -54,6 +54,7 @@ macro_rules! word_enum {
 }
 
 pub mod auth;
+pub mod clearance;
 pub mod cli;
 pub mod config;
 pub mod db;
