@@ -28,6 +28,49 @@ pub struct Config {
     pub session: SessionConfig,
     /// Rate limit of failed logins.
     pub login_limit: LoginLimit,
+    /// Goods clearance: risk rules, slots, bookings.
+    pub clearance: ClearanceConfig,
+}
+
+/// Goods-clearance settings.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ClearanceConfig {
+    /// Risk rules file (TOML); empty: the rules shipped with the platform.
+    pub risk_rules: String,
+    /// Slot length in minutes (divides a day).
+    pub slot_minutes: i64,
+    /// Trucks per slot, per direction.
+    pub slot_capacity: i64,
+    /// Places of each slot only perishables may take.
+    pub perishable_reserved: i64,
+    /// How many times a booking may be moved.
+    pub max_moves: i64,
+    /// Bookings a company may make per hour.
+    pub company_bookings_per_hour: i64,
+    /// Minutes after a slot's end before an absent truck is a no-show.
+    pub no_show_grace_minutes: i64,
+}
+
+impl ClearanceConfig {
+    /// Slot length in seconds.
+    pub fn slot_minutes_secs(&self) -> i64 {
+        self.slot_minutes * 60
+    }
+}
+
+impl Default for ClearanceConfig {
+    fn default() -> Self {
+        ClearanceConfig {
+            risk_rules: String::new(),
+            slot_minutes: 30,
+            slot_capacity: 12,
+            perishable_reserved: 4,
+            max_moves: 2,
+            company_bookings_per_hour: 60,
+            no_show_grace_minutes: 60,
+        }
+    }
 }
 
 /// Log output format.
@@ -72,6 +115,7 @@ impl Default for Config {
             log_filter: "info".into(),
             session: SessionConfig { ttl_hours: 12, secure_cookie: false },
             login_limit: LoginLimit { max_failures: 5, window_secs: 900 },
+            clearance: ClearanceConfig::default(),
         }
     }
 }
@@ -130,7 +174,24 @@ impl Config {
         if let Ok(url) = std::env::var("DATABASE_URL") {
             fig = fig.merge(Serialized::default("database_url", url));
         }
-        fig.extract().map_err(|e| format!("invalid configuration: {e}"))
+        let config: Config = fig.extract().map_err(|e| format!("invalid configuration: {e}"))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Rules serde cannot express.
+    pub fn validate(&self) -> Result<(), String> {
+        let c = &self.clearance;
+        if !(5..=240).contains(&c.slot_minutes) || 1440 % c.slot_minutes != 0 {
+            return Err("clearance.slot_minutes must divide a day (5–240)".into());
+        }
+        if c.slot_capacity < 1 || !(0..=c.slot_capacity).contains(&c.perishable_reserved) {
+            return Err("clearance.slot_capacity must be ≥ 1 and perishable_reserved within 0..=slot_capacity".into());
+        }
+        if c.max_moves < 0 || c.company_bookings_per_hour < 1 || c.no_show_grace_minutes < 0 {
+            return Err("clearance.max_moves and no_show_grace_minutes must be ≥ 0, company_bookings_per_hour ≥ 1".into());
+        }
+        Ok(())
     }
 
     /// The configuration as TOML with the database password redacted.
@@ -142,25 +203,7 @@ impl Config {
 }
 
 fn toml_string(c: &Config) -> String {
-    // figment carries `toml` for reading; serialising goes through serde_json to a
-    // small hand-written TOML emitter so no second TOML crate is needed.
-    let v = serde_json::to_value(c).unwrap_or_default();
-    let mut top = String::new();
-    let mut tables = String::new();
-    if let serde_json::Value::Object(map) = v {
-        for (k, v) in map {
-            match v {
-                serde_json::Value::Object(inner) => {
-                    tables.push_str(&format!("\n[{k}]\n"));
-                    for (ik, iv) in inner {
-                        tables.push_str(&format!("{ik} = {iv}\n"));
-                    }
-                }
-                other => top.push_str(&format!("{k} = {other}\n")),
-            }
-        }
-    }
-    top + &tables
+    toml::to_string(c).unwrap_or_else(|e| format!("# cannot print the configuration: {e}\n"))
 }
 
 #[cfg(test)]

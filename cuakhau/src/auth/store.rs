@@ -91,7 +91,7 @@ pub enum CreateUserError {
 /// Creates a user (and its company when new) in one transaction.
 pub async fn create_user(db: &Db, new: &NewUser, actor: &str) -> Result<UserInfo, CreateUserError> {
     let role = new.validate().map_err(CreateUserError::Invalid)?;
-    let mut tx = db.pool.begin().await.map_err(StoreError::from)?;
+    let mut tx = db.begin_write().await.map_err(StoreError::from)?;
     let taken: Option<(String,)> = sqlx::query_as("SELECT id FROM users WHERE username = $1")
         .bind(&new.username)
         .fetch_optional(&mut *tx)
@@ -258,7 +258,7 @@ pub async fn set_password(db: &Db, username: &str, new_password: &str, actor: &s
         return Err(CreateUserError::Invalid(("password", "at least 10 characters".into())));
     }
     let hash = password::hash(new_password).map_err(StoreError::Other)?;
-    let mut tx = db.pool.begin().await.map_err(StoreError::from)?;
+    let mut tx = db.begin_write().await.map_err(StoreError::from)?;
     let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2")
         .bind(&hash)
         .bind(username)
@@ -290,7 +290,7 @@ pub struct TokenInfo {
 
 /// Creates a bearer token for `username`; returns its info and the secret (shown once).
 pub async fn create_token(db: &Db, username: &str, name: &str, actor: &str) -> Result<(TokenInfo, String), StoreError> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let (user_id,): (String,) = sqlx::query_as("SELECT id FROM users WHERE username = $1")
         .bind(username)
         .fetch_optional(&mut *tx)
@@ -314,7 +314,7 @@ pub async fn create_token(db: &Db, username: &str, name: &str, actor: &str) -> R
 
 /// Revokes a token by id; `NotFound` when no live token has that id.
 pub async fn revoke_token(db: &Db, id: &str, actor: &str) -> Result<(), StoreError> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let done = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
         .bind(now_text())
         .bind(id)

@@ -40,12 +40,17 @@ pub async fn run(mut config: Config, args: ServeArgs) -> anyhow::Result<ExitCode
         Ok(None) => {}
         Err(e) => anyhow::bail!("cannot create the first admin: {e}"),
     }
+    crate::clearance::load_rules(&config.clearance).map_err(anyhow::Error::msg)?;
     let addr = format!("{}:{}", config.bind, config.port);
     let listener = tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
     tracing::info!(%local, database = db.backend.name(), "serving");
     println!("cuakhau is serving on http://{local} ({} database)", db.backend.name());
-    http::serve(listener, AppState::new(db.clone(), config), http::shutdown_signal()).await?;
+    let state = AppState::new(db.clone(), config).map_err(anyhow::Error::msg)?;
+    crate::clearance::keys::active_issuer(&db).await?;
+    let workers = crate::clearance::spawn_workers(state.clone());
+    http::serve(listener, state, http::shutdown_signal()).await?;
+    workers.abort();
     db.pool.close().await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)

@@ -93,6 +93,36 @@ pub struct Db {
     pub pool: AnyPool,
     /// Which backend the pool talks to.
     pub backend: Backend,
+    /// SQLite has one writer: write transactions of this process take turns here, so
+    /// they never fail with "database is locked" when a read lock cannot be upgraded.
+    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
+
+/// A write transaction: on SQLite it holds the process's writer turn until it ends.
+pub struct WriteTx {
+    tx: sqlx::Transaction<'static, Any>,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    /// Commits (dropping without commit rolls back).
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = sqlx::AnyConnection;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -130,7 +160,7 @@ impl Db {
             Backend::Postgres => options.max_connections(16),
         };
         let pool = options.connect(&url).await?;
-        Ok(Db { pool, backend })
+        Ok(Db { pool, backend, writer: Default::default() })
     }
 
     /// Connects to `url` and applies every pending migration.
@@ -157,6 +187,16 @@ impl Db {
             .fetch_one(&self.pool)
             .await?;
         Ok(n.0)
+    }
+
+    /// Begins a write transaction (see [`WriteTx`]). Every store write uses this.
+    pub async fn begin_write(&self) -> Result<WriteTx, StoreError> {
+        let turn = match self.backend {
+            Backend::Sqlite => Some(self.writer.clone().lock_owned().await),
+            Backend::Postgres => None,
+        };
+        let tx = self.pool.begin().await?;
+        Ok(WriteTx { tx, _turn: turn })
     }
 
     /// `SELECT 1` round trip, for `/readyz`.

@@ -22,6 +22,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 
 use crate::auth::limit::LoginLimiter;
+use crate::clearance::rules::RuleSet;
 use crate::config::Config;
 use crate::db::Db;
 
@@ -34,13 +35,17 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Failed-login limiter.
     pub login_limiter: Arc<LoginLimiter>,
+    /// Risk rules in force.
+    pub rules: Arc<RuleSet>,
 }
 
 impl AppState {
-    /// State over a connected, migrated database.
-    pub fn new(db: Db, config: Config) -> Self {
+    /// State over a connected, migrated database; reads the risk rules the
+    /// configuration names (or the shipped ones).
+    pub fn new(db: Db, config: Config) -> Result<Self, String> {
         let limiter = LoginLimiter::new(config.login_limit.max_failures, Duration::from_secs(config.login_limit.window_secs));
-        AppState { db, config: Arc::new(config), login_limiter: Arc::new(limiter) }
+        let rules = crate::clearance::load_rules(&config.clearance)?;
+        Ok(AppState { db, config: Arc::new(config), login_limiter: Arc::new(limiter), rules: Arc::new(rules) })
     }
 }
 

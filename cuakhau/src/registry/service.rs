@@ -170,7 +170,7 @@ impl NewPair {
 /// Creates a pair; 409 when the same pair (same gates) exists.
 pub async fn create_pair(db: &Db, new: &NewPair, actor: &str) -> Result<GatePairDetail, ApiError> {
     let row = new.validate()?;
-    let mut tx = db.pool.begin().await.map_err(StoreError::from)?;
+    let mut tx = db.begin_write().await.map_err(StoreError::from)?;
     let report = store::import_rows(&mut tx, std::slice::from_ref(&row)).await?;
     let Some((_, id)) = report.added.first().cloned() else {
         return Err(ApiError::Conflict("a gate pair with these gates already exists".into()));
@@ -222,7 +222,7 @@ pub async fn update_pair(db: &Db, id: &str, u: &PairUpdate, actor: &str) -> Resu
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let mut tx = db.pool.begin().await.map_err(StoreError::from)?;
+    let mut tx = db.begin_write().await.map_err(StoreError::from)?;
     let current = current_status(&mut tx, id).await?;
     if current == PairStatus::Retired {
         return Err(ApiError::Conflict("the pair is retired".into()));
@@ -269,7 +269,7 @@ pub async fn retire_pair(db: &Db, id: &str, r: &Retirement, actor: &str) -> Resu
     if r.source.trim().is_empty() {
         return Err(ApiError::field("source", "must not be empty"));
     }
-    let mut tx = db.pool.begin().await.map_err(StoreError::from)?;
+    let mut tx = db.begin_write().await.map_err(StoreError::from)?;
     if current_status(&mut tx, id).await? == PairStatus::Retired {
         return Err(ApiError::Conflict("the pair is already retired".into()));
     }
@@ -368,7 +368,7 @@ impl GateUpdate {
 /// Applies a [`GateUpdate`] (the caller has checked role and scope).
 pub async fn update_gate(db: &Db, id: &str, u: &GateUpdate, actor: &str) -> Result<Gate, ApiError> {
     u.validate()?;
-    let mut tx = db.pool.begin().await.map_err(StoreError::from)?;
+    let mut tx = db.begin_write().await.map_err(StoreError::from)?;
     let exists: Option<(String,)> =
         sqlx::query_as("SELECT id FROM gates WHERE id = $1").bind(id).fetch_optional(&mut *tx).await.map_err(StoreError::from)?;
     if exists.is_none() {

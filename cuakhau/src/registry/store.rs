@@ -328,7 +328,7 @@ async fn link_merger(conn: &mut AnyConnection, old: &str, new: &str) -> Result<(
 
 /// Inserts the countries and the 2025 Vietnamese province mergers (idempotent).
 pub async fn seed_reference(db: &Db, mergers_csv: &[u8]) -> Result<(), StoreError> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     for (code, en, vi, km) in COUNTRIES {
         sqlx::query(
             "INSERT INTO countries (code, name_en, name_vi, name_km, source) VALUES ($1, $2, $3, $4, $5) \
@@ -512,7 +512,7 @@ fn pair_search_key(row_names: &[Option<&str>]) -> String {
 /// Imports validated rows in one transaction: same file twice → no change the second
 /// time. Rows are matched by natural key (both gate names with their provinces).
 pub async fn import(db: &Db, rows: &[PairRow], actor: &str) -> Result<ImportReport, StoreError> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     let report = import_rows(&mut tx, rows).await?;
     let detail = serde_json::json!({ "added": report.added.len(), "changed": report.changed.len(), "unchanged": report.unchanged });
     crate::db::audit(&mut tx, actor, "gate_pairs.import", "gate_pairs", &detail).await?;

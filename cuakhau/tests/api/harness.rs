@@ -106,7 +106,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = oneshot::channel::<()>();
-    let state = AppState::new(db.clone(), config);
+    let state = AppState::new(db.clone(), config).expect("state");
     tokio::spawn(async move {
         serve(listener, state, async {
             let _ = rx.await;
