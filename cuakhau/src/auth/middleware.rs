@@ -94,6 +94,10 @@ pub fn require(
 pub const ANY_ROLE: &[Role] = Role::ALL;
 /// Admins only.
 pub const ADMIN: &[Role] = &[Role::Admin];
+/// Traders only (company scope checked by the handler).
+pub const TRADER: &[Role] = &[Role::Trader];
+/// Officers only (gate and agency scope checked by the handler).
+pub const OFFICER: &[Role] = &[Role::Officer];
 /// Admins and officers (officers further limited to their gates by the handler).
 pub const ADMIN_OR_OFFICER: &[Role] = &[Role::Admin, Role::Officer];
 

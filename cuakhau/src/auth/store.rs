@@ -91,7 +91,7 @@ pub enum CreateUserError {
 /// Creates a user (and its company when new) in one transaction.
 pub async fn create_user(db: &Db, new: &NewUser, actor: &str) -> Result<UserInfo, CreateUserError> {
     let role = new.validate().map_err(CreateUserError::Invalid)?;
-    let mut tx = db.begin_write().await.map_err(StoreError::from)?;
+    let mut tx = db.begin_write().await?;
     let taken: Option<(String,)> = sqlx::query_as("SELECT id FROM users WHERE username = $1")
         .bind(&new.username)
         .fetch_optional(&mut *tx)
@@ -137,7 +137,7 @@ pub async fn create_user(db: &Db, new: &NewUser, actor: &str) -> Result<UserInfo
     }
     let detail = serde_json::json!({"username": new.username, "role": role, "gates": new.gates, "company": new.company});
     crate::db::audit(&mut tx, actor, "user.create", &id, &detail).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(UserInfo {
         id,
         username: new.username.clone(),
@@ -258,7 +258,7 @@ pub async fn set_password(db: &Db, username: &str, new_password: &str, actor: &s
         return Err(CreateUserError::Invalid(("password", "at least 10 characters".into())));
     }
     let hash = password::hash(new_password).map_err(StoreError::Other)?;
-    let mut tx = db.begin_write().await.map_err(StoreError::from)?;
+    let mut tx = db.begin_write().await?;
     let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2")
         .bind(&hash)
         .bind(username)
@@ -269,7 +269,7 @@ pub async fn set_password(db: &Db, username: &str, new_password: &str, actor: &s
         return Err(CreateUserError::Store(StoreError::NotFound));
     }
     crate::db::audit(&mut tx, actor, "user.password", username, &serde_json::json!({})).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(())
 }
 

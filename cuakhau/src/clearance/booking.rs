@@ -179,18 +179,19 @@ async fn load_decl(conn: &mut AnyConnection, id: &str) -> Result<(Decl, Declarat
     Ok((d, serde_json::from_str(&body).map_err(internal)?))
 }
 
-/// Signs and stores a pass for a booking; revokes the declaration's earlier passes.
-async fn issue_pass(
-    conn: &mut AnyConnection,
-    issuer: &gatepass::Issuer,
-    cfg: &ClearanceConfig,
-    declaration: &str,
-    booking: &str,
-    gate: &str,
-    body: &DeclarationBody,
-    lane: &str,
+/// What a pass is issued for.
+struct PassFor<'a> {
+    declaration: &'a str,
+    booking: &'a str,
+    gate: &'a str,
+    body: &'a DeclarationBody,
+    lane: &'a str,
     slot_start: i64,
-) -> Result<(), ApiError> {
+}
+
+/// Signs and stores a pass for a booking; revokes the declaration's earlier passes.
+async fn issue_pass(conn: &mut AnyConnection, issuer: &gatepass::Issuer, cfg: &ClearanceConfig, f: PassFor<'_>) -> Result<(), ApiError> {
+    let PassFor { declaration, booking, gate, body, lane, slot_start } = f;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     sqlx::query("UPDATE passes SET revoked_at = $1, revoked_reason = 'replaced' WHERE declaration_id = $2 AND revoked_at IS NULL")
         .bind(now_text())
@@ -328,7 +329,8 @@ pub async fn book(
     .await
     .map_err(StoreError::from)?;
     let lane = d.lane.clone().unwrap_or_else(|| "green".into());
-    issue_pass(&mut tx, issuer, cfg, declaration, &id, &d.gate_id, &body, &lane, start).await?;
+    let pass_for = PassFor { declaration, booking: &id, gate: &d.gate_id, body: &body, lane: &lane, slot_start: start };
+    issue_pass(&mut tx, issuer, cfg, pass_for).await?;
     set_status(&mut tx, declaration, DeclarationStatus::Booked, &p.user_id, &format!("slot {}", local(start))).await?;
     audit(&mut tx, &p.user_id, "booking.create", &id, &serde_json::json!({"declaration": declaration, "slot": slot})).await?;
     let view = booking_view(&mut tx, &id).await?;
@@ -384,7 +386,8 @@ pub async fn move_booking(
         .await
         .map_err(StoreError::from)?;
     let lane = d.lane.clone().unwrap_or_else(|| "green".into());
-    issue_pass(&mut tx, issuer, cfg, declaration, &booking, &d.gate_id, &body, &lane, start).await?;
+    let pass_for = PassFor { declaration, booking: &booking, gate: &d.gate_id, body: &body, lane: &lane, slot_start: start };
+    issue_pass(&mut tx, issuer, cfg, pass_for).await?;
     audit(&mut tx, &p.user_id, "booking.move", &booking, &serde_json::json!({"to": slot})).await?;
     let view = booking_view(&mut tx, &booking).await?;
     tx.commit().await?;

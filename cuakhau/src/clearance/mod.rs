@@ -10,13 +10,17 @@
 //! - [`service`]: declaration workflows (create, amend, submit, cancel, read).
 //! - [`booking`]: slots, bookings, passes, no-shows.
 //! - [`keys`]: the node's pass-signing keys.
+//! - [`events`]: checkpoint events, the vehicle-state projection, the yard queue.
+//! - [`metrics`]: clearance-time percentiles, the current queue, predictions.
 //! - [`api`]: JSON handlers.
 
 pub mod api;
 pub mod booking;
 pub mod declaration;
+pub mod events;
 pub mod fold;
 pub mod keys;
+pub mod metrics;
 pub mod model;
 pub mod queue;
 pub mod rules;

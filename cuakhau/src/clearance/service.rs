@@ -233,7 +233,7 @@ pub async fn create(
     let arrival_s = body.validate(time::OffsetDateTime::now_utc().unix_timestamp())?;
     let _ = arrival_s;
     let body_json = serde_json::to_string(body).map_err(internal)?;
-    let mut tx = db.begin_write().await.map_err(StoreError::from)?;
+    let mut tx = db.begin_write().await?;
     if let Some(key) = idempotency_key {
         let existing: Option<(String,)> = sqlx::query_as("SELECT id FROM declarations WHERE company_id = $1 AND idempotency_key = $2")
             .bind(&company)
@@ -298,7 +298,7 @@ pub async fn create(
     audit(&mut tx, &p.user_id, "declaration.create", &id, &serde_json::json!({"pair": body.pair_id, "submit": submit})).await?;
     let row = load_row(&mut tx, &id).await?;
     let view = view_of(&mut tx, row).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     tracing::info!(declaration = %id, pair = %body.pair_id, "declaration created");
     Ok((view, true))
 }
@@ -347,7 +347,7 @@ async fn assess_in(conn: &mut AnyConnection, rules: &RuleSet, id: &str, company:
 /// Submits a draft (or re-submits after an amendment): assesses it.
 pub async fn submit(db: &Db, rules: &RuleSet, p: &Principal, id: &str) -> Result<DeclarationView, ApiError> {
     let company = trader_company(p)?;
-    let mut tx = db.begin_write().await.map_err(StoreError::from)?;
+    let mut tx = db.begin_write().await?;
     let row = load_row(&mut tx, id).await?;
     p.ensure_company(&row.company_id)?;
     let status: DeclarationStatus = row.status.parse().map_err(internal)?;
@@ -359,7 +359,7 @@ pub async fn submit(db: &Db, rules: &RuleSet, p: &Principal, id: &str) -> Result
     audit(&mut tx, &p.user_id, "declaration.submit", id, &serde_json::json!({})).await?;
     let row = load_row(&mut tx, id).await?;
     let view = view_of(&mut tx, row).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(view)
 }
 
@@ -369,7 +369,7 @@ pub async fn submit(db: &Db, rules: &RuleSet, p: &Principal, id: &str) -> Result
 pub async fn amend(db: &Db, rules: &RuleSet, p: &Principal, id: &str, body: &DeclarationBody) -> Result<DeclarationView, ApiError> {
     let company = trader_company(p)?;
     body.validate(time::OffsetDateTime::now_utc().unix_timestamp())?;
-    let mut tx = db.begin_write().await.map_err(StoreError::from)?;
+    let mut tx = db.begin_write().await?;
     let row = load_row(&mut tx, id).await?;
     p.ensure_company(&row.company_id)?;
     let status: DeclarationStatus = row.status.parse().map_err(internal)?;
@@ -418,14 +418,14 @@ pub async fn amend(db: &Db, rules: &RuleSet, p: &Principal, id: &str, body: &Dec
     audit(&mut tx, &p.user_id, "declaration.amend", id, &serde_json::json!({"version": version})).await?;
     let row = load_row(&mut tx, id).await?;
     let view = view_of(&mut tx, row).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(view)
 }
 
 /// Cancels a declaration before arrival.
 pub async fn cancel(db: &Db, p: &Principal, id: &str) -> Result<DeclarationView, ApiError> {
     trader_company(p)?;
-    let mut tx = db.begin_write().await.map_err(StoreError::from)?;
+    let mut tx = db.begin_write().await?;
     let row = load_row(&mut tx, id).await?;
     p.ensure_company(&row.company_id)?;
     let status: DeclarationStatus = row.status.parse().map_err(internal)?;
@@ -437,6 +437,6 @@ pub async fn cancel(db: &Db, p: &Principal, id: &str) -> Result<DeclarationView,
     audit(&mut tx, &p.user_id, "declaration.cancel", id, &serde_json::json!({})).await?;
     let row = load_row(&mut tx, id).await?;
     let view = view_of(&mut tx, row).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(view)
 }

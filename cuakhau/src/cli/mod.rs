@@ -4,6 +4,8 @@
 
 mod gates;
 mod import;
+mod pass;
+mod queue;
 mod serve;
 mod table;
 mod users;
@@ -60,6 +62,12 @@ pub enum Command {
     /// Manage accounts and API tokens.
     #[command(subcommand)]
     Users(users::UsersCommand),
+    /// Gate passes: verify offline, rotate the signing key.
+    #[command(subcommand)]
+    Pass(pass::PassCommand),
+    /// Yard-queue logs: verify.
+    #[command(subcommand)]
+    Queue(queue::QueueCommand),
     /// Show the configuration in force.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -145,6 +153,8 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(cmd) => import::run(config, cmd).await,
         Command::Gates(cmd) => gates::run(config, cmd).await,
         Command::Users(cmd) => users::run(config, cmd).await,
+        Command::Pass(cmd) => pass::run(config, cmd).await,
+        Command::Queue(cmd) => queue::run(cmd),
         Command::Config(ConfigCommand::Print) => {
             print!("{}", config.to_toml_redacted());
             Ok(ExitCode::SUCCESS)

@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{auth, registry};
+use crate::{auth, clearance, registry};
 
 /// The API description.
 #[derive(OpenApi)]
@@ -24,9 +24,27 @@ use crate::{auth, registry};
         registry::api::list_gates,
         registry::api::get_gate,
         registry::api::update_gate,
+        clearance::api::create,
+        clearance::api::list,
+        clearance::api::get,
+        clearance::api::amend,
+        clearance::api::submit,
+        clearance::api::cancel,
+        clearance::api::book,
+        clearance::api::move_booking,
+        clearance::api::get_booking,
+        clearance::api::vehicle_file,
+        clearance::api::post_events,
+        clearance::api::gate_metrics,
+        clearance::api::gate_queue,
+        clearance::api::queue_log,
+        clearance::api::slots,
+        clearance::api::node_keys,
+        clearance::api::revoked_passes,
+        clearance::api::pass_svg,
     ),
     modifiers(&BearerAuth),
-    tags((name = "registry", description = "Countries, provinces, gates and gate pairs"), (name = "auth", description = "Accounts"))
+    tags((name = "registry", description = "Countries, provinces, gates and gate pairs"), (name = "auth", description = "Accounts"), (name = "clearance", description = "Declarations, bookings, passes, checkpoint events, metrics"))
 )]
 pub struct ApiDoc;
 

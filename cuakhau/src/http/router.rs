@@ -12,6 +12,16 @@
 //! | `/api/v1/gates`, `/api/v1/gates/{id}` | GET | anyone |
 //! | `/api/v1/gates/{id}` | PATCH | admin; officer of that gate (lanes, hours) |
 //! | `/api/v1/me` | GET | any signed-in user |
+//! | `/api/v1/declarations` | GET | signed-in (trader: own company; officer: own gates; admin) |
+//! | `/api/v1/declarations` | POST | trader |
+//! | `/api/v1/declarations/{id}` | GET / PUT | signed-in (scoped) / trader of the company |
+//! | `/api/v1/declarations/{id}/submit`, `/cancel` | POST | trader of the company |
+//! | `/api/v1/declarations/{id}/booking` | GET / POST / PUT | scoped / trader / trader |
+//! | `/api/v1/declarations/{id}/events` | GET | signed-in (scoped) |
+//! | `/api/v1/gates/{id}/events` | POST | officer of the gate, per event of its agency |
+//! | `/api/v1/gates/{id}/metrics`, `/queue`, `/queue-log`, `/slots` | GET | anyone (published) |
+//! | `/api/v1/node/keys`, `/api/v1/passes/revoked` | GET | anyone (offline verification) |
+//! | `/api/v1/passes/{id}.svg` | GET | signed-in (scoped) |
 //! | `/`, `/gates`, `/pairs/{id}`, `/map`, `/login` | GET | anyone |
 //! | `/login` | POST | anyone (rate-limited, CSRF) |
 //! | `/logout` | POST | signed-in (CSRF) |
@@ -31,9 +41,9 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use super::{metrics, openapi, ops, AppState};
-use crate::auth::middleware::{ADMIN, ADMIN_OR_OFFICER, ANY_ROLE};
+use crate::auth::middleware::{ADMIN, ADMIN_OR_OFFICER, ANY_ROLE, OFFICER, TRADER};
 use crate::auth::{self, authenticate, require};
-use crate::{registry, ui};
+use crate::{clearance, registry, ui};
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
@@ -58,7 +68,33 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/gates/{id}",
             get(registry::api::get_gate).patch(registry::api::update_gate.layer(from_fn(require(ADMIN_OR_OFFICER)))),
-        );
+        )
+        // Clearance.
+        .route(
+            "/api/v1/declarations",
+            get(clearance::api::list.layer(from_fn(require(ANY_ROLE)))).post(clearance::api::create.layer(from_fn(require(TRADER)))),
+        )
+        .route(
+            "/api/v1/declarations/{id}",
+            get(clearance::api::get.layer(from_fn(require(ANY_ROLE)))).put(clearance::api::amend.layer(from_fn(require(TRADER)))),
+        )
+        .route("/api/v1/declarations/{id}/submit", post(clearance::api::submit.layer(from_fn(require(TRADER)))))
+        .route("/api/v1/declarations/{id}/cancel", post(clearance::api::cancel.layer(from_fn(require(TRADER)))))
+        .route(
+            "/api/v1/declarations/{id}/booking",
+            get(clearance::api::get_booking.layer(from_fn(require(ANY_ROLE))))
+                .post(clearance::api::book.layer(from_fn(require(TRADER))))
+                .put(clearance::api::move_booking.layer(from_fn(require(TRADER)))),
+        )
+        .route("/api/v1/declarations/{id}/events", get(clearance::api::vehicle_file.layer(from_fn(require(ANY_ROLE)))))
+        .route("/api/v1/gates/{id}/events", post(clearance::api::post_events.layer(from_fn(require(OFFICER)))))
+        .route("/api/v1/gates/{id}/metrics", get(clearance::api::gate_metrics))
+        .route("/api/v1/gates/{id}/queue", get(clearance::api::gate_queue))
+        .route("/api/v1/gates/{id}/queue-log", get(clearance::api::queue_log))
+        .route("/api/v1/gates/{id}/slots", get(clearance::api::slots))
+        .route("/api/v1/node/keys", get(clearance::api::node_keys))
+        .route("/api/v1/passes/revoked", get(clearance::api::revoked_passes))
+        .route("/api/v1/passes/{file}", get(clearance::api::pass_svg.layer(from_fn(require(ANY_ROLE)))));
     let pages = Router::new()
         .route("/", get(|| async { Redirect::to("/gates") }))
         .route("/gates", get(registry::pages::gates))

@@ -170,13 +170,13 @@ impl NewPair {
 /// Creates a pair; 409 when the same pair (same gates) exists.
 pub async fn create_pair(db: &Db, new: &NewPair, actor: &str) -> Result<GatePairDetail, ApiError> {
     let row = new.validate()?;
-    let mut tx = db.begin_write().await.map_err(StoreError::from)?;
+    let mut tx = db.begin_write().await?;
     let report = store::import_rows(&mut tx, std::slice::from_ref(&row)).await?;
     let Some((_, id)) = report.added.first().cloned() else {
         return Err(ApiError::Conflict("a gate pair with these gates already exists".into()));
     };
     audit(&mut tx, actor, "gate_pair.create", &id, &serde_json::json!({"source": row.source})).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(store::get_pair(db, &id).await?)
 }
 
@@ -222,7 +222,7 @@ pub async fn update_pair(db: &Db, id: &str, u: &PairUpdate, actor: &str) -> Resu
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let mut tx = db.begin_write().await.map_err(StoreError::from)?;
+    let mut tx = db.begin_write().await?;
     let current = current_status(&mut tx, id).await?;
     if current == PairStatus::Retired {
         return Err(ApiError::Conflict("the pair is retired".into()));
@@ -246,7 +246,7 @@ pub async fn update_pair(db: &Db, id: &str, u: &PairUpdate, actor: &str) -> Resu
     exec(&mut tx, "UPDATE gate_pairs SET source = $1, updated_at = $2 WHERE id = $3", &[&u.source, &now, id]).await?;
     let detail = serde_json::json!({"class": u.class, "modes": u.modes, "status": u.status, "status_date": u.status_date, "source": u.source});
     audit(&mut tx, actor, "gate_pair.update", id, &detail).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(store::get_pair(db, id).await?)
 }
 
@@ -269,13 +269,13 @@ pub async fn retire_pair(db: &Db, id: &str, r: &Retirement, actor: &str) -> Resu
     if r.source.trim().is_empty() {
         return Err(ApiError::field("source", "must not be empty"));
     }
-    let mut tx = db.begin_write().await.map_err(StoreError::from)?;
+    let mut tx = db.begin_write().await?;
     if current_status(&mut tx, id).await? == PairStatus::Retired {
         return Err(ApiError::Conflict("the pair is already retired".into()));
     }
     set_status(&mut tx, id, PairStatus::Retired, r.date.as_ref(), r.note.as_deref(), &r.source).await?;
     audit(&mut tx, actor, "gate_pair.retire", id, &serde_json::json!({"date": r.date, "note": r.note, "source": r.source})).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(store::get_pair(db, id).await?)
 }
 
@@ -368,7 +368,7 @@ impl GateUpdate {
 /// Applies a [`GateUpdate`] (the caller has checked role and scope).
 pub async fn update_gate(db: &Db, id: &str, u: &GateUpdate, actor: &str) -> Result<Gate, ApiError> {
     u.validate()?;
-    let mut tx = db.begin_write().await.map_err(StoreError::from)?;
+    let mut tx = db.begin_write().await?;
     let exists: Option<(String,)> =
         sqlx::query_as("SELECT id FROM gates WHERE id = $1").bind(id).fetch_optional(&mut *tx).await.map_err(StoreError::from)?;
     if exists.is_none() {
@@ -396,6 +396,6 @@ pub async fn update_gate(db: &Db, id: &str, u: &GateUpdate, actor: &str) -> Resu
     exec(&mut tx, "UPDATE gates SET updated_at = $1 WHERE id = $2", &[&now_text(), id]).await?;
     let detail = serde_json::json!({"lanes": u.lanes, "opening_hours": u.opening_hours, "name_km": u.name_km});
     audit(&mut tx, actor, "gate.update", id, &detail).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    tx.commit().await?;
     Ok(store::get_gate(db, id).await?)
 }

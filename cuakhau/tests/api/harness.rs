@@ -90,6 +90,11 @@ async fn fresh_postgres() -> Option<(String, String, String)> {
 
 /// Starts a node on `backend`, with the reference data loaded. `None`: skipped.
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// [`spawn_app`] with a configuration adjusted by `adjust`.
+pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Option<TestApp> {
     let (url, dir, pg) = match backend {
         Backend::Sqlite => {
             let dir = TempDir::new();
@@ -101,7 +106,8 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
             (url, None, Some((admin, name)))
         }
     };
-    let config = Config { database_url: url, ..Config::default() };
+    let mut config = Config { database_url: url, ..Config::default() };
+    adjust(&mut config);
     let db = cuakhau::cli::open_db(&config).await.expect("open test database");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -147,6 +153,9 @@ impl TestApp {
 #[macro_export]
 macro_rules! conformance {
     ($name:ident, |$app:ident| $body:block) => {
+        $crate::conformance!($name, with |_config| {}, |$app| $body);
+    };
+    ($name:ident, with $adjust:expr, |$app:ident| $body:block) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
@@ -154,13 +163,13 @@ macro_rules! conformance {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let app = $crate::harness::spawn_app($crate::harness::Backend::Sqlite).await.expect("sqlite always runs");
+                let app = $crate::harness::spawn_app_with($crate::harness::Backend::Sqlite, $adjust).await.expect("sqlite always runs");
                 run(app).await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                if let Some(app) = $crate::harness::spawn_app($crate::harness::Backend::Postgres).await {
+                if let Some(app) = $crate::harness::spawn_app_with($crate::harness::Backend::Postgres, $adjust).await {
                     run(app).await;
                 }
             }

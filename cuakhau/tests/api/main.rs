@@ -6,6 +6,7 @@
 //! `CUAKHAU_TEST_REQUIRE_POSTGRES=1` (set by CI), which turns a skip into a failure.
 
 mod browser;
+mod clearance;
 mod cli;
 mod client;
 mod conformance;

@@ -1,0 +1,244 @@
+//! Clearance-time metrics: clearance time (`arrived_yard` → `exited`) and waiting time
+//! (`arrived_yard` → first check) per gate, lane, direction and day — count, p50, p90,
+//! p99 — vehicles per hour, the current queue by lane, and a predicted clearance time for
+//! a vehicle joining a lane now.
+//!
+//! Percentiles are computed exactly (nearest-rank) from the per-vehicle facts written at
+//! exit; the same SQL runs on both backends.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::{Db, StoreError};
+use crate::http::error::ApiError;
+
+/// Count and percentiles of a set of durations, in minutes (one decimal).
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Default)]
+pub struct Distribution {
+    /// Vehicles.
+    pub count: usize,
+    /// Median, minutes.
+    pub p50_min: Option<f64>,
+    /// 90th percentile, minutes.
+    pub p90_min: Option<f64>,
+    /// 99th percentile, minutes.
+    pub p99_min: Option<f64>,
+}
+
+/// Nearest-rank percentile of sorted values.
+pub fn percentile(sorted: &[i64], p: f64) -> Option<i64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil().max(1.0) as usize;
+    sorted.get(rank.min(sorted.len()) - 1).copied()
+}
+
+impl Distribution {
+    /// From durations in milliseconds (sorted here).
+    pub fn of(mut ms: Vec<i64>) -> Self {
+        ms.sort_unstable();
+        let min = |v: Option<i64>| v.map(|x| (x as f64 / 6_000.0).round() / 10.0);
+        Distribution {
+            count: ms.len(),
+            p50_min: min(percentile(&ms, 50.0)),
+            p90_min: min(percentile(&ms, 90.0)),
+            p99_min: min(percentile(&ms, 99.0)),
+        }
+    }
+}
+
+/// Metrics of one group (day, lane, direction).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GroupMetrics {
+    /// Local date (UTC+7).
+    pub day: String,
+    /// Lane.
+    pub lane: String,
+    /// Direction.
+    pub direction: String,
+    /// Clearance time.
+    pub clearance: Distribution,
+    /// Waiting time before the first check.
+    pub waiting: Distribution,
+    /// Refused vehicles.
+    pub refused: usize,
+}
+
+/// A gate's metrics over a period.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GateMetrics {
+    /// Gate.
+    pub gate: String,
+    /// First day (local).
+    pub from: String,
+    /// Last day (local).
+    pub to: String,
+    /// All vehicles of the period.
+    pub total: GroupMetrics,
+    /// By day, lane and direction.
+    pub groups: Vec<GroupMetrics>,
+    /// Vehicles that exited, by local hour of day (0–23), over the period.
+    pub exits_by_hour: Vec<usize>,
+}
+
+/// Metrics of `gate` for local days `from..=to` (`YYYY-MM-DD`).
+pub async fn gate_metrics(db: &Db, gate: &str, from: &str, to: &str) -> Result<GateMetrics, ApiError> {
+    #[derive(sqlx::FromRow)]
+    struct Fact {
+        day: String,
+        lane: String,
+        direction: String,
+        clearance_ms: i64,
+        wait_ms: Option<i64>,
+        exited_ms: i64,
+        final_status: String,
+    }
+    let rows: Vec<Fact> = sqlx::query_as(
+        "SELECT day, lane, direction, clearance_ms, wait_ms, exited_ms, final_status FROM clearance_facts \
+         WHERE gate_id = $1 AND day >= $2 AND day <= $3",
+    )
+    .bind(gate)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&db.pool)
+    .await
+    .map_err(StoreError::from)?;
+    /// (clearance times, waiting times, refused) of one (day, lane, direction).
+    type Group = (Vec<i64>, Vec<i64>, usize);
+    let mut groups: BTreeMap<(String, String, String), Group> = BTreeMap::new();
+    let (mut all_c, mut all_w, mut all_r) = (Vec::with_capacity(rows.len()), Vec::new(), 0);
+    let mut by_hour = vec![0usize; 24];
+    for Fact { day, lane, direction, clearance_ms: c, wait_ms: w, exited_ms: exited, final_status: status } in rows {
+        let g = groups.entry((day, lane, direction)).or_default();
+        let refused = status == "refused";
+        if !refused {
+            g.0.push(c);
+            all_c.push(c);
+        }
+        if let Some(w) = w {
+            g.1.push(w);
+            all_w.push(w);
+        }
+        if refused {
+            g.2 += 1;
+            all_r += 1;
+        }
+        let hour = ((exited.div_euclid(1000) + 7 * 3600).rem_euclid(86_400) / 3600) as usize;
+        by_hour[hour] += 1;
+    }
+    let groups = groups
+        .into_iter()
+        .map(|((day, lane, direction), (c, w, r))| GroupMetrics { day, lane, direction, clearance: Distribution::of(c), waiting: Distribution::of(w), refused: r })
+        .collect();
+    Ok(GateMetrics {
+        gate: gate.into(),
+        from: from.into(),
+        to: to.into(),
+        total: GroupMetrics { day: format!("{from}..{to}"), lane: "all".into(), direction: "all".into(), clearance: Distribution::of(all_c), waiting: Distribution::of(all_w), refused: all_r },
+        groups,
+        exits_by_hour: by_hour,
+    })
+}
+
+/// The yard now, for one lane.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LaneQueue {
+    /// Lane.
+    pub lane: String,
+    /// Vehicles in the yard (arrived, not exited).
+    pub in_yard: usize,
+    /// Vehicles waiting to be called.
+    pub waiting: usize,
+    /// Longest wait so far, minutes.
+    pub longest_wait_min: Option<f64>,
+    /// Vehicles that exited this lane in the last 2 hours, per hour.
+    pub recent_exits_per_hour: f64,
+    /// Predicted clearance time for a vehicle joining now, minutes.
+    pub predicted_clearance_min: Option<f64>,
+    /// Vehicles in the lane, longest waiting first: (declaration, phase, minutes waiting).
+    pub vehicles: Vec<(String, String, f64)>,
+}
+
+/// The current queue of a gate by lane, with a prediction for a vehicle joining now:
+/// the vehicles ahead at the lane's recent exit rate, plus the lane's median clearance
+/// time over the last 7 days (or, with no history, the vehicles ahead × 10 minutes).
+pub async fn gate_queue(db: &Db, gate: &str, now_ms: i64) -> Result<Vec<LaneQueue>, ApiError> {
+    let in_yard: Vec<(String, String, String, Option<i64>)> = sqlx::query_as(
+        "SELECT declaration_id, lane, phase, arrived_at_ms FROM vehicle_states WHERE gate_id = $1 AND phase NOT IN ('exited', 'expected') \
+         ORDER BY arrived_at_ms, declaration_id",
+    )
+    .bind(gate)
+    .fetch_all(&db.pool)
+    .await
+    .map_err(StoreError::from)?;
+    let recent: Vec<(String, i64)> = sqlx::query_as("SELECT lane, COUNT(*) FROM clearance_facts WHERE gate_id = $1 AND exited_ms >= $2 GROUP BY lane")
+        .bind(gate)
+        .bind(now_ms - 2 * 3_600_000)
+        .fetch_all(&db.pool)
+        .await
+        .map_err(StoreError::from)?;
+    let week: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT lane, clearance_ms FROM clearance_facts WHERE gate_id = $1 AND exited_ms >= $2 AND final_status = 'cleared'",
+    )
+    .bind(gate)
+    .bind(now_ms - 7 * 86_400_000)
+    .fetch_all(&db.pool)
+    .await
+    .map_err(StoreError::from)?;
+    let mut out = Vec::new();
+    for lane in ["green", "yellow", "red"] {
+        let vehicles: Vec<(String, String, f64)> = in_yard
+            .iter()
+            .filter(|v| v.1 == lane)
+            .map(|v| (v.0.clone(), v.2.clone(), v.3.map_or(0.0, |a| ((now_ms - a).max(0) as f64 / 6_000.0).round() / 10.0)))
+            .collect();
+        let waiting = vehicles.iter().filter(|v| v.1 == "in_yard").count();
+        let rate = recent.iter().find(|r| r.0 == lane).map_or(0.0, |r| r.1 as f64 / 2.0);
+        let mut history: Vec<i64> = week.iter().filter(|w| w.0 == lane).map(|w| w.1).collect();
+        history.sort_unstable();
+        let median_min = percentile(&history, 50.0).map(|m| m as f64 / 60_000.0);
+        let ahead = vehicles.len() as f64;
+        let predicted = match (median_min, rate > 0.0) {
+            (Some(m), true) => Some(ahead / rate * 60.0 + m),
+            (Some(m), false) => Some(ahead * 10.0 + m),
+            (None, _) if ahead > 0.0 => Some(ahead * 10.0),
+            (None, _) => None,
+        };
+        out.push(LaneQueue {
+            lane: lane.into(),
+            in_yard: vehicles.len(),
+            waiting,
+            longest_wait_min: vehicles.iter().map(|v| v.2).fold(None, |a: Option<f64>, x| Some(a.map_or(x, |a| a.max(x)))),
+            recent_exits_per_hour: rate,
+            predicted_clearance_min: predicted.map(|p| (p * 10.0).round() / 10.0),
+            vehicles,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let v: Vec<i64> = (1..=100).collect();
+        assert_eq!(percentile(&v, 50.0), Some(50));
+        assert_eq!(percentile(&v, 90.0), Some(90));
+        assert_eq!(percentile(&v, 99.0), Some(99));
+        assert_eq!(percentile(&[7], 99.0), Some(7));
+        assert_eq!(percentile(&[], 50.0), None);
+    }
+
+    #[test]
+    fn distributions_are_in_minutes() {
+        let d = Distribution::of(vec![60_000, 120_000, 30 * 60_000]);
+        assert_eq!(d.count, 3);
+        assert_eq!(d.p50_min, Some(2.0));
+        assert_eq!(d.p99_min, Some(30.0));
+    }
+}
