@@ -13,6 +13,7 @@ use super::declaration::{DeclarationBody, DeclarationStatus};
 use super::events::{self, EventBatch, EventResult, VehicleFile};
 use super::keys::{self, NodeKey};
 use super::metrics::{self, GateMetrics, LaneQueue};
+use super::model::Now;
 use super::queue;
 use super::service::{self, DeclarationView};
 use crate::auth::Principal;
@@ -55,7 +56,7 @@ pub async fn create(
     ApiJson(body): ApiJson<DeclarationBody>,
 ) -> Result<(StatusCode, Json<DeclarationView>), ApiError> {
     let key = idempotency_key(&headers)?;
-    let (view, created) = service::create(&s.db, &s.rules, &p, &body, key.as_deref(), q.submit.unwrap_or(false)).await?;
+    let (view, created) = service::create(&s.db, &s.rules, &p, &body, key.as_deref(), q.submit.unwrap_or(false), Now::wall()).await?;
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(view)))
 }
 
@@ -98,7 +99,7 @@ pub async fn get(State(s): State<AppState>, p: Principal, Path(id): Path<String>
               (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn amend(State(s): State<AppState>, p: Principal, Path(id): Path<String>, ApiJson(body): ApiJson<DeclarationBody>) -> Result<Json<DeclarationView>, ApiError> {
-    Ok(Json(service::amend(&s.db, &s.rules, &p, &id, &body).await?))
+    Ok(Json(service::amend(&s.db, &s.rules, &p, &id, &body, Now::wall()).await?))
 }
 
 /// Submit a draft for assessment.
@@ -106,7 +107,7 @@ pub async fn amend(State(s): State<AppState>, p: Principal, Path(id): Path<Strin
     responses((status = 200, body = DeclarationView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)),
     security(("bearer" = [])))]
 pub async fn submit(State(s): State<AppState>, p: Principal, Path(id): Path<String>) -> Result<Json<DeclarationView>, ApiError> {
-    Ok(Json(service::submit(&s.db, &s.rules, &p, &id).await?))
+    Ok(Json(service::submit(&s.db, &s.rules, &p, &id, Now::wall()).await?))
 }
 
 /// Cancel a declaration before arrival.
@@ -114,7 +115,7 @@ pub async fn submit(State(s): State<AppState>, p: Principal, Path(id): Path<Stri
     responses((status = 200, body = DeclarationView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)),
     security(("bearer" = [])))]
 pub async fn cancel(State(s): State<AppState>, p: Principal, Path(id): Path<String>) -> Result<Json<DeclarationView>, ApiError> {
-    Ok(Json(service::cancel(&s.db, &p, &id).await?))
+    Ok(Json(service::cancel(&s.db, &p, &id, Now::wall()).await?))
 }
 
 /// Book a slot for an assessed declaration (trader); returns the booking with its pass.
@@ -125,7 +126,7 @@ pub async fn cancel(State(s): State<AppState>, p: Principal, Path(id): Path<Stri
     security(("bearer" = [])))]
 pub async fn book(State(s): State<AppState>, p: Principal, Path(id): Path<String>, ApiJson(req): ApiJson<BookRequest>) -> Result<(StatusCode, Json<BookingView>), ApiError> {
     let issuer = keys::active_issuer(&s.db).await?;
-    Ok((StatusCode::CREATED, Json(booking::book(&s.db, &s.config.clearance, &issuer, &p, &id, &req).await?)))
+    Ok((StatusCode::CREATED, Json(booking::book(&s.db, &s.config.clearance, &issuer, &p, &id, &req, Now::wall()).await?)))
 }
 
 /// Move the booking to another slot (a limited number of times); the pass is re-issued.
@@ -135,7 +136,7 @@ pub async fn book(State(s): State<AppState>, p: Principal, Path(id): Path<String
     security(("bearer" = [])))]
 pub async fn move_booking(State(s): State<AppState>, p: Principal, Path(id): Path<String>, ApiJson(req): ApiJson<BookRequest>) -> Result<Json<BookingView>, ApiError> {
     let issuer = keys::active_issuer(&s.db).await?;
-    Ok(Json(booking::move_booking(&s.db, &s.config.clearance, &issuer, &p, &id, &req).await?))
+    Ok(Json(booking::move_booking(&s.db, &s.config.clearance, &issuer, &p, &id, &req, Now::wall()).await?))
 }
 
 /// The declaration's booking and pass.
@@ -162,7 +163,7 @@ pub async fn vehicle_file(State(s): State<AppState>, p: Principal, Path(id): Pat
     responses((status = 200, body = [EventResult]), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn post_events(State(s): State<AppState>, p: Principal, Path(gate): Path<String>, ApiJson(batch): ApiJson<EventBatch>) -> Result<Json<Vec<EventResult>>, ApiError> {
-    Ok(Json(events::record_batch(&s.db, &p, &gate, &batch).await?))
+    Ok(Json(events::record_batch(&s.db, &p, &gate, &batch, Now::wall()).await?))
 }
 
 /// Period of `GET /api/v1/gates/{gate}/metrics`.
@@ -189,7 +190,7 @@ fn day_param(name: &str, v: Option<&str>, default: &str) -> Result<String, ApiEr
     responses((status = 200, body = GateMetrics), (status = 400, body = Problem), (status = 404, body = Problem)))]
 pub async fn gate_metrics(State(s): State<AppState>, Path(gate): Path<String>, ApiQuery(q): ApiQuery<MetricsParams>) -> Result<Json<GateMetrics>, ApiError> {
     crate::registry::store::get_gate(&s.db, &gate).await?;
-    let today = events::local_day((time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64);
+    let today = events::local_day(Now::wall().ms());
     let from = day_param("from", q.from.as_deref(), &today)?;
     let to = day_param("to", q.to.as_deref(), &from)?;
     if to < from {
@@ -203,7 +204,7 @@ pub async fn gate_metrics(State(s): State<AppState>, Path(gate): Path<String>, A
     responses((status = 200, body = [LaneQueue]), (status = 404, body = Problem)))]
 pub async fn gate_queue(State(s): State<AppState>, Path(gate): Path<String>) -> Result<Json<Vec<LaneQueue>>, ApiError> {
     crate::registry::store::get_gate(&s.db, &gate).await?;
-    let now = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
+    let now = Now::wall().ms();
     Ok(Json(metrics::gate_queue(&s.db, &gate, now).await?))
 }
 
@@ -233,7 +234,7 @@ pub struct SlotParams {
     responses((status = 200, body = [SlotView]), (status = 400, body = Problem), (status = 404, body = Problem)))]
 pub async fn slots(State(s): State<AppState>, Path(gate): Path<String>, ApiQuery(q): ApiQuery<SlotParams>) -> Result<Json<Vec<SlotView>>, ApiError> {
     crate::registry::store::get_gate(&s.db, &gate).await?;
-    let today = events::local_day((time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64);
+    let today = events::local_day(Now::wall().ms());
     let day = day_param("date", q.date.as_deref(), &today)?;
     let direction: super::model::Direction =
         q.direction.as_deref().unwrap_or("import").parse().map_err(|e| ApiError::bad_param("direction", e))?;

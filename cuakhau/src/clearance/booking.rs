@@ -19,7 +19,8 @@ use utoipa::ToSchema;
 use super::declaration::{DeclarationBody, DeclarationStatus};
 use crate::auth::{Principal, Role};
 use crate::config::ClearanceConfig;
-use crate::db::{audit, now_text, Db, StoreError};
+use super::model::Now;
+use crate::db::{audit, Db, StoreError};
 use crate::http::error::ApiError;
 
 /// A booking as the API shows it, with its pass.
@@ -190,11 +191,11 @@ struct PassFor<'a> {
 }
 
 /// Signs and stores a pass for a booking; revokes the declaration's earlier passes.
-async fn issue_pass(conn: &mut AnyConnection, issuer: &gatepass::Issuer, cfg: &ClearanceConfig, f: PassFor<'_>) -> Result<(), ApiError> {
+async fn issue_pass(conn: &mut AnyConnection, issuer: &gatepass::Issuer, cfg: &ClearanceConfig, f: PassFor<'_>, clock: Now) -> Result<(), ApiError> {
     let PassFor { declaration, booking, gate, body, lane, slot_start } = f;
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let now = clock.s();
     sqlx::query("UPDATE passes SET revoked_at = $1, revoked_reason = 'replaced' WHERE declaration_id = $2 AND revoked_at IS NULL")
-        .bind(now_text())
+        .bind(clock.text())
         .bind(declaration)
         .execute(&mut *conn)
         .await
@@ -226,8 +227,8 @@ async fn issue_pass(conn: &mut AnyConnection, issuer: &gatepass::Issuer, cfg: &C
     Ok(())
 }
 
-async fn set_status(conn: &mut AnyConnection, id: &str, status: DeclarationStatus, actor: &str, note: &str) -> Result<(), ApiError> {
-    super::service::push_status(conn, id, status, actor, Some(note)).await
+async fn set_status(conn: &mut AnyConnection, id: &str, status: DeclarationStatus, actor: &str, note: &str, now: Now) -> Result<(), ApiError> {
+    super::service::push_status(conn, id, status, actor, Some(note), now).await
 }
 
 fn local(t: i64) -> String {
@@ -279,12 +280,12 @@ pub async fn book(
     p: &Principal,
     declaration: &str,
     req: &BookRequest,
+    clock: Now,
 ) -> Result<BookingView, ApiError> {
     if p.role != Role::Trader {
         return Err(ApiError::Forbidden("only the declaring trader books a slot".into()));
     }
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let start = parse_slot_start(cfg, &req.slot_start, now)?;
+    let start = parse_slot_start(cfg, &req.slot_start, clock.s())?;
     // Read outside the transaction to learn the gate; re-checked inside.
     let (d0, _) = {
         let mut conn = db.pool.acquire().await.map_err(StoreError::from)?;
@@ -297,7 +298,7 @@ pub async fn book(
     if d.status != DeclarationStatus::Assessed.as_str() {
         return Err(ApiError::Conflict(format!("the declaration is {}; a slot is booked once it is assessed", d.status)));
     }
-    let hour_ago = crate::db::time_text(time::OffsetDateTime::now_utc() - time::Duration::hours(1));
+    let hour_ago = Now(clock.ms() - 3_600_000).text();
     let (recent,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM bookings WHERE company_id = $1 AND created_at > $2")
         .bind(&d.company_id)
         .bind(&hour_ago)
@@ -312,7 +313,7 @@ pub async fn book(
         return Err(ApiError::Conflict("the slot is full; choose another".into()));
     }
     let id = format!("B-{}", uuid::Uuid::now_v7().simple());
-    let now_t = now_text();
+    let now_t = clock.text();
     sqlx::query(
         "INSERT INTO bookings (id, declaration_id, slot_id, company_id, plate, driver_doc, perishable, status, moves, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', 0, $8, $8)",
@@ -330,8 +331,8 @@ pub async fn book(
     .map_err(StoreError::from)?;
     let lane = d.lane.clone().unwrap_or_else(|| "green".into());
     let pass_for = PassFor { declaration, booking: &id, gate: &d.gate_id, body: &body, lane: &lane, slot_start: start };
-    issue_pass(&mut tx, issuer, cfg, pass_for).await?;
-    set_status(&mut tx, declaration, DeclarationStatus::Booked, &p.user_id, &format!("slot {}", local(start))).await?;
+    issue_pass(&mut tx, issuer, cfg, pass_for, clock).await?;
+    set_status(&mut tx, declaration, DeclarationStatus::Booked, &p.user_id, &format!("slot {}", local(start)), clock).await?;
     audit(&mut tx, &p.user_id, "booking.create", &id, &serde_json::json!({"declaration": declaration, "slot": slot})).await?;
     let view = booking_view(&mut tx, &id).await?;
     tx.commit().await?;
@@ -347,9 +348,9 @@ pub async fn move_booking(
     p: &Principal,
     declaration: &str,
     req: &BookRequest,
+    clock: Now,
 ) -> Result<BookingView, ApiError> {
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let start = parse_slot_start(cfg, &req.slot_start, now)?;
+    let start = parse_slot_start(cfg, &req.slot_start, clock.s())?;
     let (d0, _) = {
         let mut conn = db.pool.acquire().await.map_err(StoreError::from)?;
         load_decl(&mut conn, declaration).await?
@@ -380,14 +381,14 @@ pub async fn move_booking(
     release_place(&mut tx, &old_slot, perishable).await?;
     sqlx::query("UPDATE bookings SET slot_id = $1, moves = moves + 1, updated_at = $2 WHERE id = $3")
         .bind(&slot)
-        .bind(now_text())
+        .bind(clock.text())
         .bind(&booking)
         .execute(&mut *tx)
         .await
         .map_err(StoreError::from)?;
     let lane = d.lane.clone().unwrap_or_else(|| "green".into());
     let pass_for = PassFor { declaration, booking: &booking, gate: &d.gate_id, body: &body, lane: &lane, slot_start: start };
-    issue_pass(&mut tx, issuer, cfg, pass_for).await?;
+    issue_pass(&mut tx, issuer, cfg, pass_for, clock).await?;
     audit(&mut tx, &p.user_id, "booking.move", &booking, &serde_json::json!({"to": slot})).await?;
     let view = booking_view(&mut tx, &booking).await?;
     tx.commit().await?;
@@ -395,7 +396,7 @@ pub async fn move_booking(
 }
 
 /// Releases the active booking of a declaration (cancel), revoking its pass.
-pub(crate) async fn release_for(conn: &mut AnyConnection, declaration: &str, status: &str, reason: &str) -> Result<bool, ApiError> {
+pub(crate) async fn release_for(conn: &mut AnyConnection, declaration: &str, status: &str, reason: &str, clock: Now) -> Result<bool, ApiError> {
     let current: Option<(String, String, i64)> =
         sqlx::query_as("SELECT id, slot_id, perishable FROM bookings WHERE declaration_id = $1 AND status = 'active'")
             .bind(declaration)
@@ -404,7 +405,7 @@ pub(crate) async fn release_for(conn: &mut AnyConnection, declaration: &str, sta
             .map_err(StoreError::from)?;
     let Some((booking, slot, perishable)) = current else { return Ok(false) };
     release_place(conn, &slot, perishable != 0).await?;
-    let now = now_text();
+    let now = clock.text();
     sqlx::query("UPDATE bookings SET status = $1, updated_at = $2 WHERE id = $3")
         .bind(status)
         .bind(&now)
@@ -425,8 +426,8 @@ pub(crate) async fn release_for(conn: &mut AnyConnection, declaration: &str, sta
 /// Marks bookings whose slot ended more than the grace period ago without the truck
 /// arriving as no-shows: the place is released, the pass revoked, the declaration goes
 /// back to `assessed` (it may book again) and the company's record counts it.
-pub async fn release_no_shows(db: &Db, cfg: &ClearanceConfig, now_s: i64) -> Result<usize, ApiError> {
-    let cutoff = now_s - cfg.no_show_grace_minutes * 60;
+pub async fn release_no_shows(db: &Db, cfg: &ClearanceConfig, clock: Now) -> Result<usize, ApiError> {
+    let cutoff = clock.s() - cfg.no_show_grace_minutes * 60;
     let due: Vec<(String,)> = sqlx::query_as(
         "SELECT b.declaration_id FROM bookings b JOIN slots s ON s.id = b.slot_id WHERE b.status = 'active' AND s.end_s < $1",
     )
@@ -437,8 +438,8 @@ pub async fn release_no_shows(db: &Db, cfg: &ClearanceConfig, now_s: i64) -> Res
     let mut n = 0;
     for (declaration,) in due {
         let mut tx = db.begin_write().await?;
-        if release_for(&mut tx, &declaration, "no_show", "no-show").await? {
-            set_status(&mut tx, &declaration, DeclarationStatus::Assessed, "system", "no-show: slot released").await?;
+        if release_for(&mut tx, &declaration, "no_show", "no-show", clock).await? {
+            set_status(&mut tx, &declaration, DeclarationStatus::Assessed, "system", "no-show: slot released", clock).await?;
             audit(&mut tx, "system", "booking.no_show", &declaration, &serde_json::json!({})).await?;
             n += 1;
         }

@@ -17,7 +17,8 @@ use super::fold::{CheckpointEvent, ClearanceState, EventKind, FinalStatus, Outco
 use super::model::Check;
 use super::queue::{entry_hash, QueueAction, SkipReason, GENESIS};
 use crate::auth::{Principal, Role};
-use crate::db::{now_text, Db, StoreError};
+use super::model::Now;
+use crate::db::{Db, StoreError};
 use crate::http::error::ApiError;
 
 /// One event as posted.
@@ -112,7 +113,7 @@ fn parse_at(at: Option<&str>, now_ms: i64) -> Result<i64, String> {
 
 /// Records a batch of events at `gate` posted by `p`. Never fails as a whole for one bad
 /// event: each gets its own result.
-pub async fn record_batch(db: &Db, p: &Principal, gate: &str, batch: &EventBatch) -> Result<Vec<EventResult>, ApiError> {
+pub async fn record_batch(db: &Db, p: &Principal, gate: &str, batch: &EventBatch, now: Now) -> Result<Vec<EventResult>, ApiError> {
     if batch.events.is_empty() || batch.events.len() > 1000 {
         return Err(ApiError::field("events", "1 to 1000 events"));
     }
@@ -120,7 +121,7 @@ pub async fn record_batch(db: &Db, p: &Principal, gate: &str, batch: &EventBatch
         return Err(ApiError::Forbidden("checkpoint events are posted by officers of the gate".into()));
     }
     p.ensure_gate(gate)?;
-    let now_ms = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
+    let now_ms = now.ms();
     let mut tx = db.begin_write().await?;
     let mut results = Vec::with_capacity(batch.events.len());
     for e in &batch.events {
@@ -247,7 +248,7 @@ async fn record_one(conn: &mut AnyConnection, p: &Principal, gate: &str, e: &Eve
         reason: None,
     };
     let result_json = serde_json::to_string(&result).map_err(|x| ApiError::Internal(x.to_string()))?;
-    let recorded = now_text();
+    let recorded = Now(now_ms).text();
     sqlx::query(
         "INSERT INTO checkpoint_events (id, declaration_id, gate_id, seq, kind, outcome, at_ms, actor, recorded_at, result) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -282,7 +283,7 @@ async fn record_one(conn: &mut AnyConnection, p: &Principal, gate: &str, e: &Eve
     .map_err(StoreError::from)?;
     match e.kind {
         EventKind::ArrivedYard => {
-            super::service::push_status(conn, &e.declaration, DeclarationStatus::AtGate, &p.user_id, None).await?;
+            super::service::push_status(conn, &e.declaration, DeclarationStatus::AtGate, &p.user_id, None, Now(at_ms)).await?;
             sqlx::query("UPDATE bookings SET status = 'arrived', updated_at = $1 WHERE declaration_id = $2 AND status = 'active'")
                 .bind(&recorded)
                 .bind(&e.declaration)
@@ -296,7 +297,7 @@ async fn record_one(conn: &mut AnyConnection, p: &Principal, gate: &str, e: &Eve
                 FinalStatus::Cleared => DeclarationStatus::Cleared,
                 FinalStatus::Refused => DeclarationStatus::Refused,
             };
-            super::service::push_status(conn, &e.declaration, status, &p.user_id, None).await?;
+            super::service::push_status(conn, &e.declaration, status, &p.user_id, None, Now(at_ms)).await?;
             let arrived = next.arrived_at_ms.unwrap_or(at_ms);
             sqlx::query(
                 "INSERT INTO clearance_facts (declaration_id, gate_id, lane, direction, day, arrived_ms, first_check_ms, exited_ms, clearance_ms, wait_ms, final_status) \

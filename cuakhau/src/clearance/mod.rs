@@ -46,8 +46,7 @@ pub fn spawn_workers(state: AppState) -> tokio::task::JoinHandle<()> {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
         loop {
             tick.tick().await;
-            let now = time::OffsetDateTime::now_utc().unix_timestamp();
-            match booking::release_no_shows(&state.db, &state.config.clearance, now).await {
+            match booking::release_no_shows(&state.db, &state.config.clearance, model::Now::wall()).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(released = n, "no-shows released"),
                 Err(e) => tracing::warn!(error = %e, "no-show release failed"),

@@ -147,6 +147,34 @@ impl Money {
     }
 }
 
+/// The current time as the clearance services see it: the wall clock when serving, a
+/// simulated clock in `cuakhau demo` and the benchmarks (so a past day can be replayed
+/// through the same rules). Unix milliseconds, UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Now(pub i64);
+
+impl Now {
+    /// The wall clock.
+    pub fn wall() -> Now {
+        Now((time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64)
+    }
+
+    /// Unix milliseconds.
+    pub fn ms(self) -> i64 {
+        self.0
+    }
+
+    /// Unix seconds.
+    pub fn s(self) -> i64 {
+        self.0.div_euclid(1000)
+    }
+
+    /// As stored in the tables (`2026-11-23T11:48:00Z`).
+    pub fn text(self) -> String {
+        crate::db::time_text(time::OffsetDateTime::from_unix_timestamp(self.s()).unwrap_or(time::OffsetDateTime::UNIX_EPOCH))
+    }
+}
+
 word_enum!(
     /// The lane an assessment sends a vehicle to.
     Lane {

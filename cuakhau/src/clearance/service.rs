@@ -9,10 +9,10 @@ use sqlx::{AnyConnection, FromRow};
 use utoipa::ToSchema;
 
 use super::declaration::{plate_key, DeclarationBody, DeclarationStatus};
-use super::model::Direction;
+use super::model::{Direction, Now};
 use super::rules::{Assessment, AssessmentInput, LineFacts, RuleSet, TraderHistory};
 use crate::auth::{Principal, Role};
-use crate::db::{audit, now_text, Db, StoreError};
+use crate::db::{audit, Db, StoreError};
 use crate::http::error::ApiError;
 
 /// A declaration as the API shows it.
@@ -168,13 +168,13 @@ pub async fn list(db: &Db, p: &Principal, status: Option<DeclarationStatus>, lim
     Ok(out)
 }
 
-pub(crate) async fn push_status(conn: &mut AnyConnection, id: &str, status: DeclarationStatus, actor: &str, note: Option<&str>) -> Result<(), ApiError> {
+pub(crate) async fn push_status(conn: &mut AnyConnection, id: &str, status: DeclarationStatus, actor: &str, note: Option<&str>, now: Now) -> Result<(), ApiError> {
     let (next,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(seq), 0) + 1 FROM declaration_status_history WHERE declaration_id = $1")
         .bind(id)
         .fetch_one(&mut *conn)
         .await
         .map_err(StoreError::from)?;
-    let now = now_text();
+    let now = now.text();
     sqlx::query("INSERT INTO declaration_status_history (declaration_id, seq, status, at, actor, note) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(id)
         .bind(next)
@@ -228,10 +228,10 @@ pub async fn create(
     body: &DeclarationBody,
     idempotency_key: Option<&str>,
     submit: bool,
+    now: Now,
 ) -> Result<(DeclarationView, bool), ApiError> {
     let company = trader_company(p)?;
-    let arrival_s = body.validate(time::OffsetDateTime::now_utc().unix_timestamp())?;
-    let _ = arrival_s;
+    body.validate(now.s())?;
     let body_json = serde_json::to_string(body).map_err(internal)?;
     let mut tx = db.begin_write().await?;
     if let Some(key) = idempotency_key {
@@ -256,7 +256,8 @@ pub async fn create(
     }
     let gate = node_gate(&mut tx, &body.pair_id).await?;
     let id = format!("D-{}", uuid::Uuid::now_v7().simple());
-    let now = now_text();
+    let clock = now;
+    let now = now.text();
     let inserted = sqlx::query(
         "INSERT INTO declarations (id, company_id, created_by, pair_id, gate_id, direction, status, version, plate, perishable, \
          idempotency_key, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'draft', 1, $7, $8, $9, $10, $10)",
@@ -278,7 +279,7 @@ pub async fn create(
         return match StoreError::from(e) {
             StoreError::Conflict(_) if idempotency_key.is_some() => {
                 drop(tx);
-                Box::pin(create(db, rules, p, body, idempotency_key, submit)).await
+                Box::pin(create(db, rules, p, body, idempotency_key, submit, clock)).await
             }
             other => Err(other.into()),
         };
@@ -291,9 +292,9 @@ pub async fn create(
         .execute(&mut *tx)
         .await
         .map_err(StoreError::from)?;
-    push_status(&mut tx, &id, DeclarationStatus::Draft, &p.user_id, None).await?;
+    push_status(&mut tx, &id, DeclarationStatus::Draft, &p.user_id, None, clock).await?;
     if submit {
-        assess_in(&mut tx, rules, &id, &company, body, &p.user_id).await?;
+        assess_in(&mut tx, rules, &id, &company, body, &p.user_id, clock).await?;
     }
     audit(&mut tx, &p.user_id, "declaration.create", &id, &serde_json::json!({"pair": body.pair_id, "submit": submit})).await?;
     let row = load_row(&mut tx, &id).await?;
@@ -324,8 +325,8 @@ async fn trader_history(conn: &mut AnyConnection, company: &str, except: &str) -
 }
 
 /// Submits and assesses: `submitted` then `assessed`, with the rules that fired.
-async fn assess_in(conn: &mut AnyConnection, rules: &RuleSet, id: &str, company: &str, body: &DeclarationBody, actor: &str) -> Result<Assessment, ApiError> {
-    push_status(conn, id, DeclarationStatus::Submitted, actor, None).await?;
+async fn assess_in(conn: &mut AnyConnection, rules: &RuleSet, id: &str, company: &str, body: &DeclarationBody, actor: &str, now: Now) -> Result<Assessment, ApiError> {
+    push_status(conn, id, DeclarationStatus::Submitted, actor, None, now).await?;
     let trader = trader_history(conn, company, id).await?;
     let lines: Vec<LineFacts> = body.lines.iter().map(|l| LineFacts { hs: l.hs.clone(), value: l.value, origin: l.origin }).collect();
     let declared_perishable = body.lines.iter().any(|l| l.perishable);
@@ -340,12 +341,12 @@ async fn assess_in(conn: &mut AnyConnection, rules: &RuleSet, id: &str, company:
         .await
         .map_err(StoreError::from)?;
     let note = format!("lane {}; rules {}", assessment.lane, rules.version());
-    push_status(conn, id, DeclarationStatus::Assessed, "system", Some(&note)).await?;
+    push_status(conn, id, DeclarationStatus::Assessed, "system", Some(&note), now).await?;
     Ok(assessment)
 }
 
 /// Submits a draft (or re-submits after an amendment): assesses it.
-pub async fn submit(db: &Db, rules: &RuleSet, p: &Principal, id: &str) -> Result<DeclarationView, ApiError> {
+pub async fn submit(db: &Db, rules: &RuleSet, p: &Principal, id: &str, now: Now) -> Result<DeclarationView, ApiError> {
     let company = trader_company(p)?;
     let mut tx = db.begin_write().await?;
     let row = load_row(&mut tx, id).await?;
@@ -355,7 +356,7 @@ pub async fn submit(db: &Db, rules: &RuleSet, p: &Principal, id: &str) -> Result
         return Err(ApiError::Conflict(format!("the declaration is {status}; only a draft is submitted")));
     }
     let view = view_of(&mut tx, row).await?;
-    assess_in(&mut tx, rules, id, &company, &view.body, &p.user_id).await?;
+    assess_in(&mut tx, rules, id, &company, &view.body, &p.user_id, now).await?;
     audit(&mut tx, &p.user_id, "declaration.submit", id, &serde_json::json!({})).await?;
     let row = load_row(&mut tx, id).await?;
     let view = view_of(&mut tx, row).await?;
@@ -366,9 +367,10 @@ pub async fn submit(db: &Db, rules: &RuleSet, p: &Principal, id: &str) -> Result
 /// Amends a declaration before arrival: a new version; a submitted one is re-assessed.
 /// A booked declaration keeps its booking only if plate and driver stay the same (a slot
 /// is bound to them and cannot be transferred).
-pub async fn amend(db: &Db, rules: &RuleSet, p: &Principal, id: &str, body: &DeclarationBody) -> Result<DeclarationView, ApiError> {
+pub async fn amend(db: &Db, rules: &RuleSet, p: &Principal, id: &str, body: &DeclarationBody, now: Now) -> Result<DeclarationView, ApiError> {
     let company = trader_company(p)?;
-    body.validate(time::OffsetDateTime::now_utc().unix_timestamp())?;
+    body.validate(now.s())?;
+    let clock = now;
     let mut tx = db.begin_write().await?;
     let row = load_row(&mut tx, id).await?;
     p.ensure_company(&row.company_id)?;
@@ -389,7 +391,7 @@ pub async fn amend(db: &Db, rules: &RuleSet, p: &Principal, id: &str, body: &Dec
         }
     }
     let version = current.version + 1;
-    let now = now_text();
+    let now = clock.text();
     sqlx::query("INSERT INTO declaration_versions (declaration_id, version, body, created_by, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(id)
         .bind(version)
@@ -410,9 +412,9 @@ pub async fn amend(db: &Db, rules: &RuleSet, p: &Principal, id: &str, body: &Dec
         .await
         .map_err(StoreError::from)?;
     if status != DeclarationStatus::Draft {
-        assess_in(&mut tx, rules, id, &company, body, &p.user_id).await?;
+        assess_in(&mut tx, rules, id, &company, body, &p.user_id, clock).await?;
         if status == DeclarationStatus::Booked {
-            push_status(&mut tx, id, DeclarationStatus::Booked, "system", Some("booking kept after amendment")).await?;
+            push_status(&mut tx, id, DeclarationStatus::Booked, "system", Some("booking kept after amendment"), clock).await?;
         }
     }
     audit(&mut tx, &p.user_id, "declaration.amend", id, &serde_json::json!({"version": version})).await?;
@@ -423,7 +425,7 @@ pub async fn amend(db: &Db, rules: &RuleSet, p: &Principal, id: &str, body: &Dec
 }
 
 /// Cancels a declaration before arrival.
-pub async fn cancel(db: &Db, p: &Principal, id: &str) -> Result<DeclarationView, ApiError> {
+pub async fn cancel(db: &Db, p: &Principal, id: &str, now: Now) -> Result<DeclarationView, ApiError> {
     trader_company(p)?;
     let mut tx = db.begin_write().await?;
     let row = load_row(&mut tx, id).await?;
@@ -432,8 +434,8 @@ pub async fn cancel(db: &Db, p: &Principal, id: &str) -> Result<DeclarationView,
     if !status.before_arrival() {
         return Err(ApiError::Conflict(format!("the declaration is {status}; it can no longer be cancelled")));
     }
-    super::booking::release_for(&mut tx, id, "released", "declaration cancelled").await?;
-    push_status(&mut tx, id, DeclarationStatus::Cancelled, &p.user_id, None).await?;
+    super::booking::release_for(&mut tx, id, "released", "declaration cancelled", now).await?;
+    push_status(&mut tx, id, DeclarationStatus::Cancelled, &p.user_id, None, now).await?;
     audit(&mut tx, &p.user_id, "declaration.cancel", id, &serde_json::json!({})).await?;
     let row = load_row(&mut tx, id).await?;
     let view = view_of(&mut tx, row).await?;

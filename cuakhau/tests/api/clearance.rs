@@ -208,7 +208,7 @@ conformance!(two_hundred_concurrent_bookings_for_the_last_five_places_give_exact
         assert_eq!(r.status, 201, "{}", r.body);
     }
     let mut tasks = Vec::new();
-    for id in ids[3..].to_vec() {
+    for id in ids.into_iter().skip(3) {
         let (addr, token, slot) = (app.addr, c.trader.clone(), slot.clone());
         tasks.push(tokio::spawn(async move {
             req(addr, "POST", &format!("/api/v1/declarations/{id}/booking")).bearer(&token).json(&json!({"slot_start": slot})).send().await.status
