@@ -213,6 +213,66 @@ pub enum Arg {
     Text(String),
     /// Integer value.
     Int(i64),
+    /// Text or NULL.
+    OptText(Option<String>),
+    /// Integer or NULL.
+    OptInt(Option<i64>),
+}
+
+impl Arg {
+    fn add_to(&self, a: &mut AnyArguments) {
+        use sqlx::Arguments;
+        // Encoding a string or an integer (or their NULL) into Any arguments cannot fail.
+        let _ = match self {
+            Arg::Text(s) => a.add(s.clone()),
+            Arg::Int(i) => a.add(*i),
+            Arg::OptText(s) => a.add(s.clone()),
+            Arg::OptInt(i) => a.add(*i),
+        };
+    }
+}
+
+/// Most bound values one statement may carry: SQLite allows 32,766, PostgreSQL 65,535.
+const MAX_PARAMS: usize = 32_000;
+
+/// Runs `head VALUES (…), (…) tail` for `rows`, as few statements as the backends'
+/// parameter limits allow. Every row must have the same number of values. This is how
+/// batch writes stay one round trip instead of one per row.
+pub async fn insert_rows(conn: &mut sqlx::AnyConnection, head: &str, tail: &str, rows: &[Vec<Arg>]) -> Result<(), StoreError> {
+    let Some(width) = rows.first().map(Vec::len).filter(|w| *w > 0) else {
+        return Ok(());
+    };
+    for chunk in rows.chunks((MAX_PARAMS / width).max(1)) {
+        let mut text = String::with_capacity(head.len() + tail.len() + chunk.len() * width * 5);
+        text.push_str(head);
+        text.push_str(" VALUES ");
+        let mut args = AnyArguments::default();
+        let mut n = 0;
+        for (i, row) in chunk.iter().enumerate() {
+            text.push_str(if i == 0 { "(" } else { ", (" });
+            for (j, v) in row.iter().enumerate() {
+                n += 1;
+                if j > 0 {
+                    text.push_str(", ");
+                }
+                text.push('$');
+                text.push_str(&n.to_string());
+                v.add_to(&mut args);
+            }
+            text.push(')');
+        }
+        text.push(' ');
+        text.push_str(tail);
+        // The text holds only our own SQL; values travel as arguments. Not cached as a
+        // prepared statement: its shape changes with the row count.
+        sqlx::query_with(sqlx::AssertSqlSafe(text), args).persistent(false).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// `$first, $first+1, …` for `n` values: the placeholders of an `IN (…)` list.
+pub fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
 /// Dynamic SQL with numbered `$n` placeholders, for list filters. Values never enter
@@ -244,14 +304,9 @@ impl Sql {
 
     /// The bound arguments, in placeholder order.
     pub fn arguments(&self) -> AnyArguments {
-        use sqlx::Arguments;
         let mut a = AnyArguments::default();
         for v in &self.args {
-            // Encoding a String or i64 into Any arguments cannot fail.
-            let _ = match v {
-                Arg::Text(s) => a.add(s.clone()),
-                Arg::Int(i) => a.add(*i),
-            };
+            v.add_to(&mut a);
         }
         a
     }
