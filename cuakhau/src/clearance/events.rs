@@ -588,3 +588,106 @@ pub async fn vehicle_file(db: &Db, declaration: &str) -> Result<VehicleFile, Api
         events,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::Agency;
+
+    fn officer(agency: Agency) -> Principal {
+        Principal {
+            user_id: "u1".into(),
+            username: "officer".into(),
+            role: Role::Officer,
+            agency: Some(agency),
+            company_id: None,
+            gates: vec!["g".into()],
+        }
+    }
+
+    fn booked(id: &str, lane: &str) -> Decl {
+        Decl {
+            id: id.into(),
+            gate_id: "g".into(),
+            status: "booked".into(),
+            lane: Some(lane.into()),
+            checks: Some("document".into()),
+            plate: "51C12345".into(),
+            direction: "import".into(),
+        }
+    }
+
+    fn ev(id: &str, decl: &str, kind: EventKind, at_ms: i64) -> EventIn {
+        EventIn {
+            id: id.into(),
+            declaration: decl.into(),
+            kind,
+            outcome: None,
+            at: Some(time::OffsetDateTime::from_unix_timestamp(at_ms / 1000).unwrap().format(&time::format_description::well_known::Rfc3339).unwrap()),
+            plate: None,
+            driver_doc: None,
+            skip_reason: None,
+        }
+    }
+
+    fn snapshot(decls: Vec<Decl>) -> Snapshot {
+        Snapshot {
+            decls: decls.into_iter().map(|d| (d.id.clone(), d)).collect(),
+            queue_prev: GENESIS.into(),
+            ..Default::default()
+        }
+    }
+
+    const T: i64 = 1_767_225_600_000;
+
+    #[test]
+    fn a_batch_sees_its_own_earlier_events() {
+        let events = vec![
+            ev("a1", "d1", EventKind::ArrivedYard, T),
+            ev("a2", "d2", EventKind::ArrivedYard, T + 60_000),
+            ev("c1", "d1", EventKind::CalledForward, T + 120_000),
+            // d2 arrived after d1, which was called: no skip needed.
+            ev("c2", "d2", EventKind::CalledForward, T + 180_000),
+            // The same id again in the same batch: the first answer, marked duplicate.
+            ev("a1", "d1", EventKind::ArrivedYard, T),
+        ];
+        let plan = plan(&officer(Agency::BorderGuard), "g", &events, snapshot(vec![booked("d1", "green"), booked("d2", "green")]), T + 200_000).unwrap();
+        let statuses: Vec<u16> = plan.results.iter().map(|r| r.status).collect();
+        assert_eq!(statuses, [201, 201, 201, 201, 201]);
+        assert!(plan.results[4].duplicate && !plan.results[0].duplicate);
+        assert_eq!(plan.events.len(), 4, "a duplicate is not written twice");
+        assert_eq!(plan.queue.len(), 4, "two arrivals and two calls");
+        assert!(plan.queue.windows(2).all(|w| w[1].prev == w[0].hash && w[1].seq == w[0].seq + 1));
+        assert_eq!(plan.steps.len(), 2, "two arrivals change the declarations' status");
+        assert_eq!(plan.states.len(), 2, "one final state per vehicle");
+    }
+
+    #[test]
+    fn calling_past_an_earlier_arrival_needs_a_reason() {
+        let events = vec![
+            ev("a1", "d1", EventKind::ArrivedYard, T),
+            ev("a2", "d2", EventKind::ArrivedYard, T + 60_000),
+            ev("c2", "d2", EventKind::CalledForward, T + 120_000),
+            EventIn { skip_reason: Some(SkipReason::PerishablePriority), ..ev("c2b", "d2", EventKind::CalledForward, T + 130_000) },
+        ];
+        let plan = plan(&officer(Agency::BorderGuard), "g", &events, snapshot(vec![booked("d1", "green"), booked("d2", "green")]), T + 200_000).unwrap();
+        assert_eq!(plan.results[2].status, 409);
+        assert!(plan.results[2].reason.as_deref().unwrap().contains("d1"));
+        assert_eq!(plan.results[3].status, 201);
+        let kinds: Vec<&str> = plan.queue.iter().map(|q| if q.action.contains("skipped") { "skipped" } else if q.action.contains("called") { "called" } else { "arrived" }).collect();
+        assert_eq!(kinds, ["arrived", "arrived", "skipped", "called"]);
+    }
+
+    #[test]
+    fn rejections_change_nothing() {
+        let events = vec![
+            ev("x1", "unknown", EventKind::ArrivedYard, T),
+            ev("x2", "d1", EventKind::Exited, T),
+            ev("x3", "d1", EventKind::DocumentCheck, T),
+        ];
+        let plan = plan(&officer(Agency::BorderGuard), "g", &events, snapshot(vec![booked("d1", "green")]), T + 1000).unwrap();
+        let statuses: Vec<u16> = plan.results.iter().map(|r| r.status).collect();
+        assert_eq!(statuses, [404, 409, 403]);
+        assert!(plan.events.is_empty() && plan.queue.is_empty() && plan.states.is_empty() && plan.steps.is_empty());
+    }
+}

@@ -2,6 +2,7 @@
 //! `config`. One file per subcommand group; this file holds the argument types and the
 //! dispatch. Errors print as one line on stderr with a non-zero exit code.
 
+mod bench;
 mod gates;
 mod import;
 mod pass;
@@ -71,6 +72,9 @@ pub enum Command {
     /// Show the configuration in force.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Measure performance (`--quick` for a short run; `--out FILE.json` for the results).
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
 }
 
 /// `cuakhau config …`
@@ -140,7 +144,12 @@ pub async fn open_db(config: &Config) -> anyhow::Result<Db> {
 }
 
 async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
-    let config = load_config(&cli)?;
+    let mut config = load_config(&cli)?;
+    if matches!(cli.command, Command::Bench(_)) {
+        // Benchmarks print a table; only errors may interrupt it (multi-row statements
+        // would otherwise be logged whole as slow statements).
+        config.log_filter = "warn,sqlx=error".into();
+    }
     init_logging(&config);
     match cli.command {
         Command::Serve(args) => serve::run(config, args).await,
@@ -155,6 +164,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Users(cmd) => users::run(config, cmd).await,
         Command::Pass(cmd) => pass::run(config, cmd).await,
         Command::Queue(cmd) => queue::run(cmd),
+        Command::Bench(cmd) => bench::run(cmd).await,
         Command::Config(ConfigCommand::Print) => {
             print!("{}", config.to_toml_redacted());
             Ok(ExitCode::SUCCESS)

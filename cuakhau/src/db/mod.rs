@@ -11,7 +11,8 @@
 //!
 //! # Layout
 //! - [`Db`]: the pool plus the backend it talks to; [`Db::connect`] applies the SQLite
-//!   pragmas (WAL, `synchronous=NORMAL`, `busy_timeout`, foreign keys) and runs migrations.
+//!   pragmas (WAL, `synchronous=FULL` so a commit survives a power cut, `busy_timeout`,
+//!   foreign keys) and runs migrations.
 //! - [`StoreError`]: the three outcomes a store reports (`NotFound`, `Conflict`, `Other`).
 //! - [`Sql`]: a tiny builder for the dynamic `WHERE` clauses of list endpoints.
 
@@ -150,7 +151,7 @@ impl Db {
                 .after_connect(|conn, _meta| {
                     Box::pin(async move {
                         conn.execute(
-                            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; \
+                            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; \
                              PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;",
                         )
                         .await?;
