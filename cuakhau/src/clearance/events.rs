@@ -20,7 +20,7 @@ use super::model::Check;
 use super::queue::{entry_hash, QueueAction, SkipReason, GENESIS};
 use crate::auth::{Principal, Role};
 use super::model::Now;
-use crate::db::{insert_rows, placeholders, Arg, Db, StoreError};
+use crate::db::{insert_rows, max_params, placeholders, Arg, Db, StoreError};
 use crate::http::error::ApiError;
 
 /// One event as posted.
@@ -97,6 +97,8 @@ struct Decl {
     checks: Option<String>,
     plate: String,
     direction: String,
+    /// The vehicle's clearance state (JSON), once it has events.
+    state: Option<String>,
 }
 
 fn parse_at(at: Option<&str>, now_ms: i64) -> Result<i64, String> {
@@ -164,8 +166,8 @@ where
     T: for<'r> FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
 {
     let mut out = Vec::new();
-    for chunk in ids.chunks(1000) {
-        let sql = format!("{select} ({}) {tail}", placeholders(1, chunk.len()));
+    for chunk in ids.chunks(max_params(conn)) {
+        let sql = format!("{select} ({}) {tail}", placeholders(conn, 1, chunk.len()));
         let mut q = sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(sql)).persistent(false);
         for id in chunk {
             q = q.bind(*id);
@@ -192,11 +194,19 @@ impl Snapshot {
         for (id, decl, result) in stored {
             snap.stored.insert(id, (decl, serde_json::from_str(&result).map_err(internal)?));
         }
-        let decls: Vec<Decl> = fetch_in(conn, "SELECT id, gate_id, status, lane, checks, plate, direction FROM declarations WHERE id IN", &decl_ids, "").await?;
-        snap.decls = decls.into_iter().map(|d| (d.id.clone(), d)).collect();
-        let states: Vec<(String, String)> = fetch_in(conn, "SELECT declaration_id, state FROM vehicle_states WHERE declaration_id IN", &decl_ids, "").await?;
-        for (decl, state) in states {
-            snap.states.insert(decl, serde_json::from_str(&state).map_err(internal)?);
+        let decls: Vec<Decl> = fetch_in(
+            conn,
+            "SELECT d.id, d.gate_id, d.status, d.lane, d.checks, d.plate, d.direction, s.state \
+             FROM declarations d LEFT JOIN vehicle_states s ON s.declaration_id = d.id WHERE d.id IN",
+            &decl_ids,
+            "",
+        )
+        .await?;
+        for mut d in decls {
+            if let Some(state) = d.state.take() {
+                snap.states.insert(d.id.clone(), serde_json::from_str(&state).map_err(internal)?);
+            }
+            snap.decls.insert(d.id.clone(), d);
         }
         if events.iter().any(|e| e.kind == EventKind::ArrivedYard && e.driver_doc.is_some()) {
             let docs: Vec<(String, String)> =
@@ -462,7 +472,7 @@ impl Plan {
             // Both backends accept a VALUES list as the source of an UPDATE.
             let mut sql = String::from("WITH v (id, status, at) AS (VALUES ");
             for i in 0..rows.len() {
-                sql.push_str(&format!("{}(${}, ${}, ${})", if i == 0 { "" } else { ", " }, 3 * i + 1, 3 * i + 2, 3 * i + 3));
+                sql.push_str(&format!("{}({})", if i == 0 { "" } else { ", " }, placeholders(conn, 3 * i + 1, 3)));
             }
             sql.push_str(") UPDATE declarations SET status = v.status, updated_at = v.at FROM v WHERE declarations.id = v.id");
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
@@ -477,8 +487,9 @@ impl Plan {
         }
         if !self.arrived.is_empty() {
             let sql = format!(
-                "UPDATE bookings SET status = 'arrived', updated_at = $1 WHERE status = 'active' AND declaration_id IN ({})",
-                placeholders(2, self.arrived.len())
+                "UPDATE bookings SET status = 'arrived', updated_at = {} WHERE status = 'active' AND declaration_id IN ({})",
+                placeholders(conn, 1, 1),
+                placeholders(conn, 2, self.arrived.len())
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false).bind(&recorded);
             for d in &self.arrived {
@@ -614,6 +625,7 @@ mod tests {
             checks: Some("document".into()),
             plate: "51C12345".into(),
             direction: "import".into(),
+            state: None,
         }
     }
 
