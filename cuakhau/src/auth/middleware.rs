@@ -100,6 +100,12 @@ pub const TRADER: &[Role] = &[Role::Trader];
 pub const OFFICER: &[Role] = &[Role::Officer];
 /// Admins and officers (officers further limited to their gates by the handler).
 pub const ADMIN_OR_OFFICER: &[Role] = &[Role::Admin, Role::Officer];
+/// Who works with declarations: admins, officers (their gates) and traders (their
+/// company), each scope checked by the service.
+pub const DECLARANTS_AND_OFFICERS: &[Role] = &[Role::Admin, Role::Officer, Role::Trader];
+/// Managers reading a gate's dashboard: admins, viewers (read-only managers at
+/// provinces and ministries) and officers (their own gates, checked by the handler).
+pub const MANAGERS: &[Role] = &[Role::Admin, Role::Officer, Role::Viewer];
 
 impl<S: Send + Sync> FromRequestParts<S> for Principal {
     type Rejection = ApiError;

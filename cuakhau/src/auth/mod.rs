@@ -94,6 +94,17 @@ impl Principal {
         }
     }
 
+    /// Whether the user may read the clearance dashboard of `gate_id`: admins and viewers
+    /// (read-only managers at provinces and ministries) every gate's, officers their own
+    /// gates', traders none.
+    pub fn can_read_gate_dashboard(&self, gate_id: &str) -> bool {
+        match self.role {
+            Role::Admin | Role::Viewer => true,
+            Role::Officer => self.can_act_on_gate(gate_id),
+            Role::Trader => false,
+        }
+    }
+
     /// 403 unless [`Self::can_act_on_gate`].
     pub fn ensure_gate(&self, gate_id: &str) -> Result<(), ApiError> {
         if self.can_act_on_gate(gate_id) {

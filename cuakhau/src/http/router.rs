@@ -25,6 +25,15 @@
 //! | `/`, `/gates`, `/pairs/{id}`, `/map`, `/login` | GET | anyone |
 //! | `/login` | POST | anyone (rate-limited, CSRF) |
 //! | `/logout` | POST | signed-in (CSRF) |
+//! | `/declarations`, `/declarations/{id}` | GET | admin; officer (own gates); trader (own company) |
+//! | `/declarations/new` | GET / POST | trader (CSRF) |
+//! | `/declarations/{id}/submit`, `/cancel`, `/booking` | POST | trader of the company (CSRF) |
+//! | `/declarations/{id}/events` | POST | officer of the gate, events of its agency (CSRF) |
+//! | `/gates/{id}/yard` | GET | officer of the gate; admin |
+//! | `/gates/{id}/dashboard` | GET | admin; viewer; officer of the gate |
+//!
+//! Pages with a role use [`ui::require_page`]: without a session they redirect to the
+//! login form (and back), with another role they answer a 403 page.
 
 use std::time::Duration;
 
@@ -41,7 +50,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use super::{metrics, openapi, ops, AppState};
-use crate::auth::middleware::{ADMIN, ADMIN_OR_OFFICER, ANY_ROLE, OFFICER, TRADER};
+use crate::auth::middleware::{ADMIN, ADMIN_OR_OFFICER, ANY_ROLE, DECLARANTS_AND_OFFICERS, MANAGERS, OFFICER, TRADER};
 use crate::auth::{self, authenticate, require};
 use crate::{clearance, registry, ui};
 
@@ -101,7 +110,21 @@ pub fn router(state: AppState) -> Router {
         .route("/pairs/{id}", get(registry::pages::pair))
         .route("/map", get(registry::pages::map))
         .route("/login", get(auth::pages::login_form).post(auth::pages::login))
-        .route("/logout", post(auth::pages::logout));
+        .route("/logout", post(auth::pages::logout))
+        // Clearance pages.
+        .route("/declarations", get(clearance::pages::list.layer(from_fn(ui::require_page(DECLARANTS_AND_OFFICERS)))))
+        .route(
+            "/declarations/new",
+            get(clearance::pages::new_form.layer(from_fn(ui::require_page(TRADER))))
+                .post(clearance::pages::create.layer(from_fn(ui::require_page(TRADER)))),
+        )
+        .route("/declarations/{id}", get(clearance::pages::detail.layer(from_fn(ui::require_page(DECLARANTS_AND_OFFICERS)))))
+        .route("/declarations/{id}/submit", post(clearance::pages::submit.layer(from_fn(ui::require_page(TRADER)))))
+        .route("/declarations/{id}/cancel", post(clearance::pages::cancel.layer(from_fn(ui::require_page(TRADER)))))
+        .route("/declarations/{id}/booking", post(clearance::pages::book.layer(from_fn(ui::require_page(TRADER)))))
+        .route("/declarations/{id}/events", post(clearance::pages::post_event.layer(from_fn(ui::require_page(OFFICER)))))
+        .route("/gates/{id}/yard", get(clearance::pages::yard.layer(from_fn(ui::require_page(ADMIN_OR_OFFICER)))))
+        .route("/gates/{id}/dashboard", get(clearance::pages::dashboard.layer(from_fn(ui::require_page(MANAGERS)))));
     let ops = Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))

@@ -7,6 +7,7 @@
 
 mod browser;
 mod clearance;
+mod clearance_pages;
 mod cli;
 mod client;
 mod conformance;
