@@ -299,9 +299,12 @@ pub async fn book(
         return Err(ApiError::Conflict(format!("the declaration is {}; a slot is booked once it is assessed", d.status)));
     }
     let hour_ago = Now(clock.ms() - 3_600_000).text();
-    let (recent,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM bookings WHERE company_id = $1 AND created_at > $2")
+    // Bounded above too: on a simulated clock (`cuakhau demo` filling earlier days) later
+    // bookings may already exist and are not "in the last hour".
+    let (recent,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM bookings WHERE company_id = $1 AND created_at > $2 AND created_at <= $3")
         .bind(&d.company_id)
         .bind(&hour_ago)
+        .bind(clock.text())
         .fetch_one(&mut *tx)
         .await
         .map_err(StoreError::from)?;

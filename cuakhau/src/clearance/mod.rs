@@ -7,12 +7,15 @@
 //! - [`rules`]: risk rules (TOML) and the assessment — pure.
 //! - [`fold`]: a vehicle's clearance state as a fold over its checkpoint events — pure.
 //! - [`queue`]: the hash-chained yard queue and its verification — pure.
+//! - [`traffic`]: realistic gate traffic (arrivals, commodity mix, service times, a
+//!   simulated yard) for `cuakhau demo` and the benchmarks — pure.
 //! - [`service`]: declaration workflows (create, amend, submit, cancel, read).
 //! - [`booking`]: slots, bookings, passes, no-shows.
 //! - [`keys`]: the node's pass-signing keys.
 //! - [`events`]: checkpoint events, the vehicle-state projection, the yard queue.
 //! - [`metrics`]: clearance-time percentiles, the current queue, predictions.
 //! - [`api`]: JSON handlers.
+//! - [`pages`]: the web UI for traders, officers and managers.
 
 pub mod api;
 pub mod booking;
@@ -22,9 +25,11 @@ pub mod fold;
 pub mod keys;
 pub mod metrics;
 pub mod model;
+pub mod pages;
 pub mod queue;
 pub mod rules;
 pub mod service;
+pub mod traffic;
 
 use std::time::Duration;
 

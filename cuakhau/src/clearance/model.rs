@@ -175,6 +175,31 @@ impl Now {
     }
 }
 
+tokio::task_local! {
+    /// The id generator of [`with_seeded_ids`].
+    static SEEDED_IDS: std::cell::RefCell<rand::rngs::StdRng>;
+}
+
+/// A new record id, `{prefix}-{32 hex digits}`: a UUID v7 from the wall clock — or,
+/// inside [`with_seeded_ids`], a UUID v7 of the simulated time `now` whose random bits
+/// come from the seeded generator. A replay (`cuakhau demo --seed S`) thus creates the
+/// same declaration ids, and the risk rules' random sampling, which draws from the
+/// declaration id, picks the same declarations.
+pub fn new_id(prefix: &str, now: Now) -> String {
+    let seeded = SEEDED_IDS.try_with(|rng| {
+        let mut bytes = [0u8; 10];
+        rand::RngCore::fill_bytes(&mut *rng.borrow_mut(), &mut bytes);
+        uuid::Builder::from_unix_timestamp_millis(u64::try_from(now.ms()).unwrap_or(0), &bytes).into_uuid()
+    });
+    format!("{prefix}-{}", seeded.unwrap_or_else(|_| uuid::Uuid::now_v7()).simple())
+}
+
+/// Runs `f` with ids from [`new_id`] drawn from a generator seeded with `seed`.
+pub async fn with_seeded_ids<F: std::future::Future>(seed: u64, f: F) -> F::Output {
+    let rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(seed);
+    SEEDED_IDS.scope(std::cell::RefCell::new(rng), f).await
+}
+
 word_enum!(
     /// The lane an assessment sends a vehicle to.
     Lane {
@@ -248,6 +273,22 @@ mod tests {
         assert_eq!(Money { minor: 12345, currency: Currency::parse("USD").unwrap() }.display(), "123.45 USD");
         assert_eq!(Money { minor: 5, currency: Currency::parse("USD").unwrap() }.display(), "0.05 USD");
         assert_eq!(Money { minor: 1_500_000, currency: Currency::parse("VND").unwrap() }.display(), "1500000 VND");
+    }
+
+    #[tokio::test]
+    async fn seeded_ids_replay_and_carry_the_simulated_time() {
+        let t = Now(1_764_550_800_000);
+        let ids = |seed| with_seeded_ids(seed, async move { (new_id("D", t), new_id("D", t)) });
+        let (a, b) = ids(7).await;
+        assert_eq!((a.clone(), b.clone()), ids(7).await);
+        assert_ne!(a, b);
+        assert_ne!(a, ids(8).await.0);
+        let uuid = uuid::Uuid::parse_str(&a["D-".len()..]).unwrap();
+        assert_eq!(uuid.get_version_num(), 7);
+        let (secs, _) = uuid.get_timestamp().unwrap().to_unix();
+        assert_eq!(secs as i64, t.s());
+        // Outside the scope: the wall clock's random ids.
+        assert_ne!(new_id("D", t), new_id("D", t));
     }
 
     proptest::proptest! {

@@ -255,7 +255,7 @@ pub async fn create(
         }
     }
     let gate = node_gate(&mut tx, &body.pair_id).await?;
-    let id = format!("D-{}", uuid::Uuid::now_v7().simple());
+    let id = super::model::new_id("D", now);
     let clock = now;
     let now = now.text();
     let inserted = sqlx::query(

@@ -3,6 +3,7 @@
 //! dispatch. Errors print as one line on stderr with a non-zero exit code.
 
 mod bench;
+mod demo;
 mod gates;
 mod import;
 mod pass;
@@ -72,6 +73,8 @@ pub enum Command {
     /// Show the configuration in force.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Generate realistic days of traffic at a gate pair through the service layer.
+    Demo(demo::DemoArgs),
     /// Measure performance (`--quick` for a short run; `--out FILE.json` for the results).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -145,8 +148,9 @@ pub async fn open_db(config: &Config) -> anyhow::Result<Db> {
 
 async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     let mut config = load_config(&cli)?;
-    if matches!(cli.command, Command::Bench(_)) {
-        // Benchmarks print a table; only errors may interrupt it (multi-row statements
+    if matches!(cli.command, Command::Bench(_) | Command::Demo(_)) {
+        // Benchmarks and the demo print progress and a table; only errors may interrupt it
+        // (the demo's every declaration would log a line; multi-row statements
         // would otherwise be logged whole as slow statements).
         config.log_filter = "warn,sqlx=error".into();
     }
@@ -164,6 +168,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Users(cmd) => users::run(config, cmd).await,
         Command::Pass(cmd) => pass::run(config, cmd).await,
         Command::Queue(cmd) => queue::run(cmd),
+        Command::Demo(args) => demo::run(config, args).await,
         Command::Bench(cmd) => bench::run(cmd).await,
         Command::Config(ConfigCommand::Print) => {
             print!("{}", config.to_toml_redacted());
