@@ -255,13 +255,7 @@ pub async fn node_keys(State(s): State<AppState>) -> Result<Json<Vec<NodeKey>>, 
 /// Ids of revoked passes that have not expired yet, for offline verification.
 #[utoipa::path(get, path = "/api/v1/passes/revoked", tag = "clearance", responses((status = 200, body = [String])))]
 pub async fn revoked_passes(State(s): State<AppState>) -> Result<Json<Vec<String>>, ApiError> {
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM passes WHERE revoked_at IS NOT NULL AND expires_at > $1 ORDER BY id")
-        .bind(now)
-        .fetch_all(&s.db.pool)
-        .await
-        .map_err(crate::db::StoreError::from)?;
-    Ok(Json(rows.into_iter().map(|r| r.0).collect()))
+    Ok(Json(keys::revoked_passes(&s.db, Now::wall().s()).await?))
 }
 
 /// A pass as a QR image: `/api/v1/passes/{id}.svg` (the declaring trader, officers of the

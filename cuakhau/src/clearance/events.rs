@@ -99,6 +99,8 @@ struct Decl {
     direction: String,
     /// The vehicle's clearance state (JSON), once it has events.
     state: Option<String>,
+    /// The queue-log position of its arrival.
+    arrival_seq: Option<i64>,
 }
 
 fn parse_at(at: Option<&str>, now_ms: i64) -> Result<i64, String> {
@@ -156,8 +158,11 @@ struct Snapshot {
     /// The next queue-log position of the gate and the hash it chains from.
     queue_next: i64,
     queue_prev: String,
-    /// Vehicles waiting in the gate's yard: declaration → (lane, arrived at).
+    /// Vehicles waiting in the gate's yard: declaration → (lane, queue-log position of
+    /// the arrival). The log's order is the queue's order.
     waiting: HashMap<String, (String, i64)>,
+    /// The queue-log position of each touched vehicle's arrival.
+    arrival_seq: HashMap<String, i64>,
 }
 
 /// `SELECT … WHERE column IN (ids)`, for the rows a batch touches.
@@ -196,13 +201,16 @@ impl Snapshot {
         }
         let decls: Vec<Decl> = fetch_in(
             conn,
-            "SELECT d.id, d.gate_id, d.status, d.lane, d.checks, d.plate, d.direction, s.state \
+            "SELECT d.id, d.gate_id, d.status, d.lane, d.checks, d.plate, d.direction, s.state, s.arrival_seq \
              FROM declarations d LEFT JOIN vehicle_states s ON s.declaration_id = d.id WHERE d.id IN",
             &decl_ids,
             "",
         )
         .await?;
         for mut d in decls {
+            if let Some(seq) = d.arrival_seq {
+                snap.arrival_seq.insert(d.id.clone(), seq);
+            }
             if let Some(state) = d.state.take() {
                 snap.states.insert(d.id.clone(), serde_json::from_str(&state).map_err(internal)?);
             }
@@ -236,12 +244,12 @@ impl Snapshot {
         }
         if events.iter().any(|e| e.kind == EventKind::CalledForward) {
             let waiting: Vec<(String, String, Option<i64>)> =
-                sqlx::query_as("SELECT declaration_id, lane, arrived_at_ms FROM vehicle_states WHERE gate_id = $1 AND phase = 'in_yard'")
+                sqlx::query_as("SELECT declaration_id, lane, arrival_seq FROM vehicle_states WHERE gate_id = $1 AND phase = 'in_yard'")
                     .bind(gate)
                     .fetch_all(&mut *conn)
                     .await
                     .map_err(StoreError::from)?;
-            snap.waiting = waiting.into_iter().map(|(d, lane, at)| (d, (lane, at.unwrap_or(0)))).collect();
+            snap.waiting = waiting.into_iter().map(|(d, lane, seq)| (d, (lane, seq.unwrap_or(-1)))).collect();
         }
         Ok(snap)
     }
@@ -271,6 +279,8 @@ struct Plan {
     arrived: Vec<String>,
     /// Vehicles that exited: (declaration, lane, direction, final state).
     exits: Vec<(String, String, String, ClearanceState)>,
+    /// The queue-log position of each touched vehicle's arrival.
+    arrival_seq: HashMap<String, i64>,
 }
 
 /// Decides every event of a batch in order, as if each were written before the next
@@ -281,6 +291,7 @@ fn plan(p: &Principal, gate: &str, events: &[EventIn], mut snap: Snapshot, now_m
         let result = decide(p, gate, i, e, &mut snap, &mut plan, now_ms)?;
         plan.results.push(result);
     }
+    plan.arrival_seq = snap.arrival_seq;
     Ok(plan)
 }
 
@@ -339,12 +350,14 @@ fn decide(p: &Principal, gate: &str, i: usize, e: &EventIn, snap: &mut Snapshot,
     match e.kind {
         EventKind::ArrivedYard => queue.push(QueueAction::Arrived { vehicle: e.declaration.clone(), lane: lane.clone() }),
         EventKind::CalledForward if state.phase == Phase::InYard => {
-            let arrived = state.arrived_at_ms.unwrap_or(at_ms);
+            // Vehicles logged as arrived before this one (a vehicle from before the log
+            // kept its order has no position, -1, and counts as ahead of every other).
+            let mine = snap.arrival_seq.get(&e.declaration).copied().unwrap_or(i64::MAX);
             let mut ahead: Vec<(i64, &str)> = snap
                 .waiting
                 .iter()
-                .filter(|(v, (l, a))| **l == lane && *v != &e.declaration && *a < arrived)
-                .map(|(v, (_, a))| (*a, v.as_str()))
+                .filter(|(v, (l, seq))| **l == lane && *v != &e.declaration && *seq < mine)
+                .map(|(v, (_, seq))| (*seq, v.as_str()))
                 .collect();
             ahead.sort_unstable();
             if !ahead.is_empty() {
@@ -366,13 +379,17 @@ fn decide(p: &Principal, gate: &str, i: usize, e: &EventIn, snap: &mut Snapshot,
     }
     // Accepted: from here on, the snapshot moves forward as storage will.
     for action in queue {
+        if matches!(action, QueueAction::Arrived { .. }) {
+            snap.arrival_seq.insert(e.declaration.clone(), snap.queue_next);
+        }
         let hash = entry_hash(snap.queue_next as u64, at_ms, &action, &snap.queue_prev);
         let prev = std::mem::replace(&mut snap.queue_prev, hash.clone());
         plan.queue.push(QueueRow { seq: snap.queue_next, at_ms, action: serde_json::to_string(&action).map_err(internal)?, prev, hash });
         snap.queue_next += 1;
     }
     if next.phase == Phase::InYard {
-        snap.waiting.insert(e.declaration.clone(), (lane.clone(), next.arrived_at_ms.unwrap_or(at_ms)));
+        let seq = snap.arrival_seq.get(&e.declaration).copied().unwrap_or(-1);
+        snap.waiting.insert(e.declaration.clone(), (lane.clone(), seq));
     } else {
         snap.waiting.remove(&e.declaration);
     }
@@ -440,13 +457,14 @@ impl Plan {
         let mut rows = Vec::with_capacity(self.states.len());
         for (decl, (lane, state)) in &self.states {
             let json = serde_json::to_string(state).map_err(|e| StoreError::Other(e.to_string()))?;
-            rows.push(vec![text(decl), text(gate), text(lane), text(state.phase.as_str()), Arg::Text(json), Arg::OptInt(state.arrived_at_ms), text(&recorded)]);
+            let seq = Arg::OptInt(self.arrival_seq.get(decl).copied());
+            rows.push(vec![text(decl), text(gate), text(lane), text(state.phase.as_str()), Arg::Text(json), Arg::OptInt(state.arrived_at_ms), seq, text(&recorded)]);
         }
         insert_rows(
             conn,
-            "INSERT INTO vehicle_states (declaration_id, gate_id, lane, phase, state, arrived_at_ms, updated_at)",
+            "INSERT INTO vehicle_states (declaration_id, gate_id, lane, phase, state, arrived_at_ms, arrival_seq, updated_at)",
             "ON CONFLICT (declaration_id) DO UPDATE SET phase = excluded.phase, state = excluded.state, \
-             arrived_at_ms = excluded.arrived_at_ms, updated_at = excluded.updated_at",
+             arrived_at_ms = excluded.arrived_at_ms, arrival_seq = excluded.arrival_seq, updated_at = excluded.updated_at",
             &rows,
         )
         .await?;
@@ -626,6 +644,7 @@ mod tests {
             plate: "51C12345".into(),
             direction: "import".into(),
             state: None,
+            arrival_seq: None,
         }
     }
 
@@ -688,6 +707,28 @@ mod tests {
         assert_eq!(plan.results[3].status, 201);
         let kinds: Vec<&str> = plan.queue.iter().map(|q| if q.action.contains("skipped") { "skipped" } else if q.action.contains("called") { "called" } else { "arrived" }).collect();
         assert_eq!(kinds, ["arrived", "arrived", "skipped", "called"]);
+    }
+
+    #[test]
+    fn the_queue_order_is_the_log_order_even_at_the_same_instant() {
+        let events = vec![
+            ev("a1", "d1", EventKind::ArrivedYard, T),
+            ev("a2", "d2", EventKind::ArrivedYard, T),
+            ev("c2", "d2", EventKind::CalledForward, T + 60_000),
+            ev("c1", "d1", EventKind::CalledForward, T + 60_000),
+            ev("c2b", "d2", EventKind::CalledForward, T + 120_000),
+        ];
+        let plan = plan(&officer(Agency::BorderGuard), "g", &events, snapshot(vec![booked("d1", "green"), booked("d2", "green")]), T + 200_000).unwrap();
+        let statuses: Vec<u16> = plan.results.iter().map(|r| r.status).collect();
+        assert_eq!(statuses, [201, 201, 409, 201, 201], "d1 was logged first: d2 may not be called before it");
+        assert_eq!(plan.arrival_seq["d1"], 0);
+        assert_eq!(plan.arrival_seq["d2"], 1);
+        let log: Vec<crate::clearance::queue::QueueEntry> = plan
+            .queue
+            .iter()
+            .map(|q| crate::clearance::queue::QueueEntry { seq: q.seq as u64, at_ms: q.at_ms, action: serde_json::from_str(&q.action).unwrap(), prev_hash: q.prev.clone(), hash: q.hash.clone() })
+            .collect();
+        assert!(crate::clearance::queue::verify(&log).is_ok(), "the published log verifies");
     }
 
     #[test]

@@ -59,3 +59,13 @@ pub async fn public_keys(db: &Db) -> Result<Vec<NodeKey>, StoreError> {
         .fetch_all(&db.pool)
         .await?)
 }
+
+/// Ids of passes revoked and not yet expired at `now_s` (unix seconds): the list offline
+/// verifiers need next to the public keys.
+pub async fn revoked_passes(db: &Db, now_s: i64) -> Result<Vec<String>, StoreError> {
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM passes WHERE revoked_at IS NOT NULL AND expires_at > $1 ORDER BY id")
+        .bind(now_s)
+        .fetch_all(&db.pool)
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}

@@ -20,7 +20,7 @@ pub enum PassCommand {
         /// Public keys as published at /api/v1/node/keys (JSON). Default: this node's database.
         #[arg(long, value_name = "FILE")]
         keys: Option<PathBuf>,
-        /// Revoked pass ids as published at /api/v1/passes/revoked (JSON).
+        /// Revoked pass ids as published at /api/v1/passes/revoked (JSON). Default: this node's database.
         #[arg(long, value_name = "FILE")]
         revoked: Option<PathBuf>,
         /// Verify as of this unix time instead of now.
@@ -52,19 +52,26 @@ pub async fn run(config: Config, cmd: PassCommand) -> anyhow::Result<ExitCode> {
             } else {
                 token
             };
-            let published: Vec<NodeKey> = match &keys_file {
-                Some(f) => read_json(f)?,
-                None => keys::public_keys(&super::open_db(&config).await?).await?,
+            let now = at.unwrap_or_else(|| time::OffsetDateTime::now_utc().unix_timestamp());
+            // Without files, this node's own database answers for both keys and revocations.
+            let node = match (&keys_file, &revoked) {
+                (Some(_), Some(_)) => None,
+                _ => Some(super::open_db(&config).await?),
+            };
+            let published: Vec<NodeKey> = match (&keys_file, &node) {
+                (Some(f), _) => read_json(f)?,
+                (None, Some(db)) => keys::public_keys(db).await?,
+                (None, None) => Vec::new(),
             };
             let keys: Vec<gatepass::PublicKey> = published
                 .iter()
                 .map(|k| gatepass::PublicKey::from_hex(&k.public_hex).map_err(|e| anyhow::anyhow!("key {}: {e}", k.kid)))
                 .collect::<anyhow::Result<_>>()?;
-            let revoked: Vec<String> = match &revoked {
-                Some(f) => read_json(f)?,
-                None => Vec::new(),
+            let revoked: Vec<String> = match (&revoked, &node) {
+                (Some(f), _) => read_json(f)?,
+                (None, Some(db)) => keys::revoked_passes(db, now).await?,
+                (None, None) => Vec::new(),
             };
-            let now = at.unwrap_or_else(|| time::OffsetDateTime::now_utc().unix_timestamp());
             let result = gatepass::verify(&token, &keys, now, |id| revoked.iter().any(|r| r == id));
             match (&result, format) {
                 (Ok(c), Format::Json) => println!("{}", serde_json::json!({"valid": true, "claims": c})),

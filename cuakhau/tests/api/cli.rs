@@ -244,6 +244,9 @@ async fn pass_verify_accepts_a_real_pass_and_says_why_a_tampered_expired_or_revo
     assert_eq!(r.status, 200, "{}", r.body);
     let revoked = req(app.addr, "GET", "/api/v1/passes/revoked").send().await.body;
     assert!(revoked.contains(&pass_id), "{revoked}");
+    // On the node itself, its database knows the revocation without a file.
+    let out = cuakhau_on(&dir.0, &url, &["pass", "verify", &token]).await;
+    assert_fails_with(&out, &format!("pass {pass_id} has been revoked"));
     let revoked_file = dir.0.join("revoked.json");
     std::fs::write(&revoked_file, &revoked).unwrap();
     let out = cuakhau_on(&dir.0, &url, &["pass", "verify", &token, "--revoked", revoked_file.to_str().unwrap()]).await;

@@ -1,0 +1,8 @@
+-- The yard queue's order is the order arrivals were logged, not their clock times (two
+-- trucks can arrive in the same millisecond, or an arrival can be posted late): each
+-- vehicle's state remembers the queue-log position of its arrival. Plus the indexes the
+-- risk rules' trader history and booking limits read on every declaration.
+-- Mirror of ../postgres/0003_queue_order.sql.
+ALTER TABLE vehicle_states ADD COLUMN arrival_seq INTEGER;
+CREATE INDEX declarations_company_status ON declarations(company_id, status);
+CREATE INDEX bookings_company_status ON bookings(company_id, status);
