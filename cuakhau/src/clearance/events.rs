@@ -135,6 +135,11 @@ pub async fn record_batch(db: &Db, p: &Principal, gate: &str, batch: &EventBatch
     }
     p.ensure_gate(gate)?;
     let mut tx = db.begin_write().await?;
+    if db.backend == crate::db::Backend::Postgres {
+        // One batch at a time per gate: the queue's hash chain and each vehicle's state
+        // are read, extended and written back. (SQLite's single writer already does this.)
+        sqlx::query("SELECT id FROM gates WHERE id = $1 FOR UPDATE").bind(gate).execute(&mut *tx).await.map_err(StoreError::from)?;
+    }
     let snapshot = Snapshot::load(&mut tx, gate, &batch.events).await?;
     let plan = plan(p, gate, &batch.events, snapshot, now.ms())?;
     plan.write(&mut tx, gate, &batch.events, &p.user_id, now).await?;

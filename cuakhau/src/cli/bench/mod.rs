@@ -1,5 +1,6 @@
 //! `cuakhau bench <area>`: performance measurements, printed as a table and written as
-//! `{"area": …, "machine": …, "metrics": {"name_unit": number}}` (see DEVELOPERS.md).
+//! `{"area": …, "machine": …, "metrics": {"name_unit": number}}`, the unit in each
+//! name (the project's benchmark convention).
 //! Each area measures on databases of its own (a temporary SQLite file, a temporary
 //! PostgreSQL database it drops afterwards), never on the node's.
 
