@@ -6,3 +6,5 @@
 ALTER TABLE vehicle_states ADD COLUMN arrival_seq BIGINT;
 CREATE INDEX declarations_company_status ON declarations(company_id, status);
 CREATE INDEX bookings_company_status ON bookings(company_id, status);
+-- The current queue's prediction reads the last hours' and days' exits of a gate.
+CREATE INDEX clearance_facts_gate_exited ON clearance_facts(gate_id, exited_ms);

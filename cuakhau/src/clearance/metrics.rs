@@ -6,12 +6,10 @@
 //! Percentiles are computed exactly (nearest-rank) from the per-vehicle facts written at
 //! exit; the same SQL runs on both backends.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::{Db, StoreError};
+use crate::db::{Backend, Db, StoreError};
 use crate::http::error::ApiError;
 
 /// Count and percentiles of a set of durations, in minutes (one decimal).
@@ -85,20 +83,42 @@ pub struct GateMetrics {
 }
 
 /// Metrics of `gate` for local days `from..=to` (`YYYY-MM-DD`).
+///
+/// The database groups the facts by day, lane and direction and hands each group's
+/// durations over as one comma-separated list (a year is ~2,000 rows instead of 300,000),
+/// and counts exits by hour itself; the exact percentiles are computed here.
 pub async fn gate_metrics(db: &Db, gate: &str, from: &str, to: &str) -> Result<GateMetrics, ApiError> {
     #[derive(sqlx::FromRow)]
-    struct Fact {
+    struct GroupRow {
         day: String,
         lane: String,
         direction: String,
-        clearance_ms: i64,
-        wait_ms: Option<i64>,
-        exited_ms: i64,
-        final_status: String,
+        clearance: Option<String>,
+        waiting: Option<String>,
+        refused: i64,
     }
-    let rows: Vec<Fact> = sqlx::query_as(
-        "SELECT day, lane, direction, clearance_ms, wait_ms, exited_ms, final_status FROM clearance_facts \
-         WHERE gate_id = $1 AND day >= $2 AND day <= $3",
+    let agg = match db.backend {
+        Backend::Sqlite => "group_concat",
+        Backend::Postgres => "string_agg",
+    };
+    let sql = format!(
+        "SELECT day, lane, direction, \
+         {agg}(CAST(CASE WHEN final_status <> 'refused' THEN clearance_ms END AS TEXT), ',') AS clearance, \
+         {agg}(CAST(wait_ms AS TEXT), ',') AS waiting, \
+         SUM(CASE WHEN final_status = 'refused' THEN 1 ELSE 0 END) AS refused \
+         FROM clearance_facts WHERE gate_id = $1 AND day >= $2 AND day <= $3 GROUP BY day, lane, direction ORDER BY day, lane, direction"
+    );
+    let rows: Vec<GroupRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(gate)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&db.pool)
+        .await
+        .map_err(StoreError::from)?;
+    // Exits by local hour (UTC+7), counted by the database.
+    let hours: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT ((exited_ms / 1000 + 25200) % 86400) / 3600 AS hour, COUNT(*) FROM clearance_facts \
+         WHERE gate_id = $1 AND day >= $2 AND day <= $3 GROUP BY ((exited_ms / 1000 + 25200) % 86400) / 3600",
     )
     .bind(gate)
     .bind(from)
@@ -106,33 +126,23 @@ pub async fn gate_metrics(db: &Db, gate: &str, from: &str, to: &str) -> Result<G
     .fetch_all(&db.pool)
     .await
     .map_err(StoreError::from)?;
-    /// (clearance times, waiting times, refused) of one (day, lane, direction).
-    type Group = (Vec<i64>, Vec<i64>, usize);
-    let mut groups: BTreeMap<(String, String, String), Group> = BTreeMap::new();
-    let (mut all_c, mut all_w, mut all_r) = (Vec::with_capacity(rows.len()), Vec::new(), 0);
     let mut by_hour = vec![0usize; 24];
-    for Fact { day, lane, direction, clearance_ms: c, wait_ms: w, exited_ms: exited, final_status: status } in rows {
-        let g = groups.entry((day, lane, direction)).or_default();
-        let refused = status == "refused";
-        if !refused {
-            g.0.push(c);
-            all_c.push(c);
+    for (hour, n) in hours {
+        if let Some(slot) = usize::try_from(hour).ok().and_then(|h| by_hour.get_mut(h)) {
+            *slot += usize::try_from(n).unwrap_or(0);
         }
-        if let Some(w) = w {
-            g.1.push(w);
-            all_w.push(w);
-        }
-        if refused {
-            g.2 += 1;
-            all_r += 1;
-        }
-        let hour = ((exited.div_euclid(1000) + 7 * 3600).rem_euclid(86_400) / 3600) as usize;
-        by_hour[hour] += 1;
     }
-    let groups = groups
-        .into_iter()
-        .map(|((day, lane, direction), (c, w, r))| GroupMetrics { day, lane, direction, clearance: Distribution::of(c), waiting: Distribution::of(w), refused: r })
-        .collect();
+    let parse = |list: Option<String>| -> Vec<i64> { list.map(|l| l.split(',').filter_map(|x| x.parse().ok()).collect()).unwrap_or_default() };
+    let (mut all_c, mut all_w, mut all_r) = (Vec::new(), Vec::new(), 0usize);
+    let mut groups = Vec::with_capacity(rows.len());
+    for r in rows {
+        let (c, w) = (parse(r.clearance), parse(r.waiting));
+        all_c.extend_from_slice(&c);
+        all_w.extend_from_slice(&w);
+        let refused = usize::try_from(r.refused).unwrap_or(0);
+        all_r += refused;
+        groups.push(GroupMetrics { day: r.day, lane: r.lane, direction: r.direction, clearance: Distribution::of(c), waiting: Distribution::of(w), refused });
+    }
     Ok(GateMetrics {
         gate: gate.into(),
         from: from.into(),
@@ -167,7 +177,8 @@ pub struct LaneQueue {
 /// time over the last 7 days (or, with no history, the vehicles ahead × 10 minutes).
 pub async fn gate_queue(db: &Db, gate: &str, now_ms: i64) -> Result<Vec<LaneQueue>, ApiError> {
     let in_yard: Vec<(String, String, String, Option<i64>)> = sqlx::query_as(
-        "SELECT declaration_id, lane, phase, arrived_at_ms FROM vehicle_states WHERE gate_id = $1 AND phase NOT IN ('exited', 'expected') \
+        "SELECT declaration_id, lane, phase, arrived_at_ms FROM vehicle_states WHERE gate_id = $1 \
+         AND phase IN ('in_yard', 'called_forward', 'under_check', 'held', 'refused', 'cleared') \
          ORDER BY arrived_at_ms, declaration_id",
     )
     .bind(gate)
