@@ -6,6 +6,8 @@
 //! Capabilities (one module per row of the mission), each holding its types, rules,
 //! storage and handlers:
 //! - [`registry`]: countries, provinces, gates, gate pairs, lanes, status history.
+//! - [`clearance`]: declarations, risk lanes, slot booking, passes, checkpoint events,
+//!   the verifiable yard queue, clearance-time metrics.
 //!
 //! Shared rooms:
 //! - [`db`]: pool and migrations for both backends, store helpers, audit trail.
@@ -16,7 +18,9 @@
 //! - [`cli`]: the `cuakhau` command line.
 
 /// Declares a closed set of lower-case words (class, mode, status, role …) as an enum
-/// whose parsing error names the allowed values.
+/// whose parsing error names the allowed values. The word must be the variant's
+/// snake_case name, so JSON (serde), the database, `Display` and `FromStr` agree; a unit
+/// test of each enum checks it.
 macro_rules! word_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$m])*
@@ -61,3 +65,47 @@ pub mod db;
 pub mod http;
 pub mod registry;
 pub mod ui;
+
+#[cfg(test)]
+mod word_tests {
+    use crate::auth::{Agency, Role};
+    use crate::clearance::declaration::{DeclarationStatus, QuantityUnit, VehicleType};
+    use crate::clearance::fold::{EventKind, FinalStatus, Outcome, Phase};
+    use crate::clearance::model::{Check, Direction, Lane};
+    use crate::clearance::queue::SkipReason;
+    use crate::registry::model::{CoordPrecision, GateClass, LaneKind, Mode, PairStatus};
+
+    fn agree<T>(all: &[T])
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned + std::str::FromStr + std::fmt::Display + PartialEq + std::fmt::Debug,
+    {
+        for v in all {
+            let word = v.to_string();
+            assert_eq!(serde_json::to_string(v).unwrap(), format!("\"{word}\""), "JSON and Display differ for {v:?}");
+            assert_eq!(serde_json::from_str::<T>(&format!("\"{word}\"")).unwrap(), *v);
+            assert!(word.parse::<T>().is_ok_and(|p| p == *v), "FromStr does not read {word:?}");
+        }
+    }
+
+    #[test]
+    fn every_word_is_the_same_in_json_the_database_and_text() {
+        agree(Role::ALL);
+        agree(Agency::ALL);
+        agree(GateClass::ALL);
+        agree(Mode::ALL);
+        agree(PairStatus::ALL);
+        agree(LaneKind::ALL);
+        agree(CoordPrecision::ALL);
+        agree(EventKind::ALL);
+        agree(Outcome::ALL);
+        agree(Phase::ALL);
+        agree(FinalStatus::ALL);
+        agree(Lane::ALL);
+        agree(Check::ALL);
+        agree(Direction::ALL);
+        agree(SkipReason::ALL);
+        agree(DeclarationStatus::ALL);
+        agree(QuantityUnit::ALL);
+        agree(VehicleType::ALL);
+    }
+}

@@ -53,7 +53,7 @@ word_enum!(
         /// Litres.
         Litre => "litre",
         /// Cubic metres.
-        Cubic => "m3",
+        M3 => "m3",
     }
 );
 

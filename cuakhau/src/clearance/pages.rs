@@ -299,7 +299,7 @@ impl DeclarationForm {
                 }
             };
             lines.push(json!({
-                "hs": l.hs.trim(), "description": l.description.trim(), "quantity": quantity, "unit": word::<QuantityUnit>(&l.unit),
+                "hs": l.hs.trim(), "description": l.description.trim(), "quantity": quantity, "unit": l.unit.trim(),
                 "net_mass_kg": net, "value": value, "origin": l.origin.trim(), "perishable": l.perishable,
             }));
             rows.push(i);
@@ -311,9 +311,9 @@ impl DeclarationForm {
         }
         let body = json!({
             "pair_id": self.pair_id.trim(),
-            "direction": word::<Direction>(&self.direction),
+            "direction": self.direction.trim(),
             "lines": lines,
-            "vehicle": {"plate": self.plate.trim(), "country": self.vehicle_country.trim(), "type": word::<VehicleType>(&self.vehicle_type),
+            "vehicle": {"plate": self.plate.trim(), "country": self.vehicle_country.trim(), "type": self.vehicle_type.trim(),
                         "axles": axles, "gross_mass_kg": gross},
             "driver": {"name": self.driver_name.trim(), "document_number": self.driver_doc.trim(), "nationality": self.driver_nationality.trim()},
             "planned_arrival": arrival_rfc3339(&self.planned_arrival),
@@ -327,15 +327,6 @@ impl DeclarationForm {
             let name = input_name(&e.field, rows);
             self.errors.entry(name).or_insert_with(|| e.message.clone());
         }
-    }
-}
-
-/// A word of a closed set as the JSON deserialiser expects it (the form posts the
-/// stored word; an unknown word goes through as typed for the deserialiser to refuse).
-fn word<T: std::str::FromStr + serde::Serialize>(s: &str) -> Value {
-    match s.parse::<T>() {
-        Ok(w) => serde_json::to_value(w).unwrap_or_else(|_| json!(s)),
-        Err(_) => json!(s.trim()),
     }
 }
 
@@ -1145,14 +1136,6 @@ mod tests {
         assert_eq!(arrival_rfc3339("2026-11-24T01:30:00Z"), "2026-11-24T01:30:00Z");
         assert_eq!(arrival_rfc3339("ngày mai lúc 8h"), "ngày mai lúc 8h");
         assert_eq!(arrival_rfc3339(""), "");
-    }
-
-    #[test]
-    fn words_are_sent_as_the_deserialiser_reads_them() {
-        assert_eq!(word::<QuantityUnit>("kg"), json!("kg"));
-        let m3: QuantityUnit = serde_json::from_value(word::<QuantityUnit>("m3")).unwrap();
-        assert_eq!(m3.as_str(), "m3");
-        assert_eq!(word::<Direction>(" nowhere "), json!("nowhere"));
     }
 
     #[test]
