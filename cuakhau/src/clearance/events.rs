@@ -20,7 +20,7 @@ use super::model::Check;
 use super::queue::{entry_hash, QueueAction, SkipReason, GENESIS};
 use crate::auth::{Principal, Role};
 use super::model::Now;
-use crate::db::{insert_rows, max_params, placeholders, Arg, Db, StoreError};
+use crate::db::{insert_rows, placeholders, select_in, Arg, Db, StoreError};
 use crate::http::error::ApiError;
 
 /// One event as posted.
@@ -170,23 +170,6 @@ struct Snapshot {
     arrival_seq: HashMap<String, i64>,
 }
 
-/// `SELECT … WHERE column IN (ids)`, for the rows a batch touches.
-async fn fetch_in<T>(conn: &mut AnyConnection, select: &str, ids: &[&str], tail: &str) -> Result<Vec<T>, StoreError>
-where
-    T: for<'r> FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
-{
-    let mut out = Vec::new();
-    for chunk in ids.chunks(max_params(conn)) {
-        let sql = format!("{select} ({}) {tail}", placeholders(conn, 1, chunk.len()));
-        let mut q = sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(sql)).persistent(false);
-        for id in chunk {
-            q = q.bind(*id);
-        }
-        out.extend(q.fetch_all(&mut *conn).await?);
-    }
-    Ok(out)
-}
-
 fn internal(e: impl std::fmt::Display) -> ApiError {
     ApiError::Internal(e.to_string())
 }
@@ -200,11 +183,11 @@ impl Snapshot {
         decl_ids.sort_unstable();
         decl_ids.dedup();
         let mut snap = Snapshot::default();
-        let stored: Vec<(String, String, String)> = fetch_in(conn, "SELECT id, declaration_id, result FROM checkpoint_events WHERE id IN", &ids, "").await?;
+        let stored: Vec<(String, String, String)> = select_in(conn, "SELECT id, declaration_id, result FROM checkpoint_events WHERE id IN", &ids, "").await?;
         for (id, decl, result) in stored {
             snap.stored.insert(id, (decl, serde_json::from_str(&result).map_err(internal)?));
         }
-        let decls: Vec<Decl> = fetch_in(
+        let decls: Vec<Decl> = select_in(
             conn,
             "SELECT d.id, d.gate_id, d.status, d.lane, d.checks, d.plate, d.direction, s.state, s.arrival_seq \
              FROM declarations d LEFT JOIN vehicle_states s ON s.declaration_id = d.id WHERE d.id IN",
@@ -223,11 +206,11 @@ impl Snapshot {
         }
         if events.iter().any(|e| e.kind == EventKind::ArrivedYard && e.driver_doc.is_some()) {
             let docs: Vec<(String, String)> =
-                fetch_in(conn, "SELECT declaration_id, driver_doc FROM bookings WHERE status = 'active' AND declaration_id IN", &decl_ids, "").await?;
+                select_in(conn, "SELECT declaration_id, driver_doc FROM bookings WHERE status = 'active' AND declaration_id IN", &decl_ids, "").await?;
             snap.booked_docs = docs.into_iter().collect();
         }
         if events.iter().any(|e| matches!(e.kind, EventKind::ArrivedYard | EventKind::Exited)) {
-            let seqs: Vec<(String, i64)> = fetch_in(
+            let seqs: Vec<(String, i64)> = select_in(
                 conn,
                 "SELECT declaration_id, MAX(seq) FROM declaration_status_history WHERE declaration_id IN",
                 &decl_ids,
@@ -490,21 +473,18 @@ impl Plan {
         for (decl, _, status, at) in &self.steps {
             last.insert(decl, (*status, *at));
         }
-        let rows: Vec<Vec<Arg>> = last.iter().map(|(decl, (status, at))| vec![text(decl), text(status.as_str()), Arg::Text(Now(*at).text())]).collect();
-        if !rows.is_empty() {
+        if !last.is_empty() {
             // Both backends accept a VALUES list as the source of an UPDATE.
             let mut sql = String::from("WITH v (id, status, at) AS (VALUES ");
-            for i in 0..rows.len() {
+            let mut q_args = Vec::with_capacity(last.len() * 3);
+            for (i, (decl, (status, at))) in last.iter().enumerate() {
                 sql.push_str(&format!("{}({})", if i == 0 { "" } else { ", " }, placeholders(conn, 3 * i + 1, 3)));
+                q_args.extend([decl.to_string(), status.as_str().to_string(), Now(*at).text()]);
             }
             sql.push_str(") UPDATE declarations SET status = v.status, updated_at = v.at FROM v WHERE declarations.id = v.id");
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
-            for row in rows {
-                for v in row {
-                    if let Arg::Text(t) = v {
-                        q = q.bind(t);
-                    }
-                }
+            for v in q_args {
+                q = q.bind(v);
             }
             q.execute(&mut *conn).await?;
         }

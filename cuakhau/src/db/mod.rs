@@ -234,7 +234,7 @@ impl Arg {
 }
 
 /// How many values to bind in one statement: PostgreSQL allows 65,535, SQLite 32,766.
-pub fn max_params(conn: &sqlx::AnyConnection) -> usize {
+fn max_params(conn: &sqlx::AnyConnection) -> usize {
     if is_sqlite(conn) {
         8_000
     } else {
@@ -285,6 +285,24 @@ pub async fn insert_rows(conn: &mut sqlx::AnyConnection, head: &str, tail: &str,
         sqlx::query_with(sqlx::AssertSqlSafe(text), args).persistent(false).execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// `{select} (ids) {tail}`, where `select` ends in `… IN`: the rows a batch of ids
+/// touches, in as few statements as the parameter limits allow.
+pub async fn select_in<T>(conn: &mut sqlx::AnyConnection, select: &str, ids: &[&str], tail: &str) -> Result<Vec<T>, StoreError>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    let mut out = Vec::new();
+    for chunk in ids.chunks(max_params(conn)) {
+        let sql = format!("{select} ({}) {tail}", placeholders(conn, 1, chunk.len()));
+        let mut q = sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(sql)).persistent(false);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        out.extend(q.fetch_all(&mut *conn).await?);
+    }
+    Ok(out)
 }
 
 /// Dynamic SQL with numbered `$n` placeholders, for list filters. Values never enter

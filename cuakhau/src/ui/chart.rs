@@ -11,6 +11,8 @@
 
 use std::fmt::Write as _;
 
+use geosvg::xml_escape;
+
 /// Width of the drawing in user units.
 pub const WIDTH: f64 = 320.0;
 /// Height of the drawing in user units.
@@ -51,22 +53,6 @@ pub struct Series<'a> {
     pub values: &'a [Option<f64>],
 }
 
-/// Escapes text for SVG content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// A "nice" top for an axis whose data reach `max`: 1, 2 or 5 × 10ⁿ (at least 1), and
 /// its tick step (a quarter or a fifth of it, itself nice).
@@ -108,7 +94,7 @@ fn open(out: &mut String, title: &str, id: &str) {
         out,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" width=\"100%\" preserveAspectRatio=\"xMidYMid meet\" \
          role=\"img\" aria-labelledby=\"{id}-title\" class=\"chart\" id=\"{id}\"><title id=\"{id}-title\">{}</title>",
-        escape(title)
+        xml_escape(title)
     );
     let _ = write!(out, "<rect x=\"0\" y=\"0\" width=\"{WIDTH}\" height=\"{HEIGHT}\" fill=\"#fff\"/>");
 }
@@ -134,7 +120,7 @@ fn y_axis(out: &mut String, top: f64, step: f64, unit: &str) -> impl Fn(f64) -> 
         guard += 1;
     }
     if !unit.is_empty() {
-        let _ = write!(out, "<text x=\"4\" y=\"{:.1}\" fill=\"{AXIS}\" {FONT}>{}</text>", TOP - 10.0, escape(unit));
+        let _ = write!(out, "<text x=\"4\" y=\"{:.1}\" fill=\"{AXIS}\" {FONT}>{}</text>", TOP - 10.0, xml_escape(unit));
     }
     y
 }
@@ -148,7 +134,7 @@ fn x_labels(out: &mut String, labels: &[String], centre: impl Fn(usize) -> f64) 
                 "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"{AXIS}\" {FONT}>{}</text>",
                 centre(i),
                 HEIGHT - BOTTOM + 14.0,
-                escape(l)
+                xml_escape(l)
             );
         }
     }
@@ -187,8 +173,8 @@ pub fn bar_chart(c: &Chart<'_>, values: &[f64], colour: &str, whole: bool) -> St
             out,
             "<rect class=\"bar\" x=\"{:.1}\" y=\"{y0:.1}\" width=\"{bar_w:.1}\" height=\"{h:.1}\" fill=\"{}\"><title>{}: {}</title></rect>",
             centre(i) - bar_w / 2.0,
-            escape(colour),
-            escape(&labels[i]),
+            xml_escape(colour),
+            xml_escape(&labels[i]),
             fmt_tick(*v)
         );
     }
@@ -206,7 +192,7 @@ fn empty(out: &mut String, note: &str) {
         "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"{AXIS}\" {FONT}>{}</text>",
         LEFT + (WIDTH - LEFT - RIGHT) / 2.0,
         TOP + (HEIGHT - TOP - BOTTOM) / 2.0,
-        escape(note)
+        xml_escape(note)
     );
 }
 
@@ -233,14 +219,14 @@ pub fn line_chart(c: &Chart<'_>, series: &[Series<'_>]) -> String {
             "<line x1=\"{lx:.1}\" x2=\"{:.1}\" y1=\"10\" y2=\"10\" stroke=\"{}\" stroke-width=\"3\"/>\
              <text x=\"{:.1}\" y=\"14\" fill=\"#1b2733\" {FONT}>{}</text>",
             lx + 12.0,
-            escape(s.colour),
+            xml_escape(s.colour),
             lx + 15.0,
-            escape(s.name)
+            xml_escape(s.name)
         );
     }
     let mut any = false;
     for s in series {
-        let colour = escape(s.colour);
+        let colour = xml_escape(s.colour);
         let dash = if s.dashed { " stroke-dasharray=\"5 4\"" } else { "" };
         let mut run: Vec<(f64, f64)> = Vec::new();
         let flush = |run: &mut Vec<(f64, f64)>, out: &mut String| {

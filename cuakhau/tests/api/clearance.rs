@@ -53,7 +53,8 @@ async fn cast(app: &TestApp) -> Cast {
     }
 }
 
-async fn post_event(app: &TestApp, token: &str, id: &str, decl: &str, kind: &str, outcome: Option<&str>) -> Value {
+/// Posts one checkpoint event through the API at Mộc Bài; its per-event answer.
+pub(crate) async fn post_event(app: &TestApp, token: &str, id: &str, decl: &str, kind: &str, outcome: Option<&str>) -> Value {
     let mut e = json!({"id": id, "declaration": decl, "kind": kind});
     if let Some(o) = outcome {
         e["outcome"] = json!(o);

@@ -5,8 +5,9 @@
 //! dashboard with its SVG charts.
 
 use cuakhau::auth::{Agency, Role};
-use serde_json::{json, Value};
+use serde_json::json;
 
+use crate::clearance::post_event;
 use crate::client::{req, Res};
 use crate::conformance;
 use crate::harness::TestApp;
@@ -296,16 +297,6 @@ conformance!(an_officer_sees_the_yard_and_posts_checks_of_their_agency, |app| {
     assert_eq!(app.count("checkpoint_events").await, 2);
 });
 
-async fn post_api_event(app: &TestApp, token: &str, id: &str, decl: &str, kind: &str, outcome: Option<&str>) -> Value {
-    let mut e = json!({"id": id, "declaration": decl, "kind": kind});
-    if let Some(o) = outcome {
-        e["outcome"] = json!(o);
-    }
-    let r = req(app.addr, "POST", "/api/v1/gates/vn-moc-bai/events").bearer(token).json(&json!({"events": [e]})).send().await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    r.json()[0].clone()
-}
-
 conformance!(the_dashboard_draws_throughput_and_clearance_times_as_svg, |app| {
     let guard = app.user_token("guard1", Role::Officer, Some(Agency::BorderGuard), None, &["vn-moc-bai"]).await;
     let customs = app.user_token("customs1", Role::Officer, Some(Agency::Customs), None, &["vn-moc-bai"]).await;
@@ -313,7 +304,7 @@ conformance!(the_dashboard_draws_throughput_and_clearance_times_as_svg, |app| {
     app.user_token("province", Role::Viewer, None, None, &[]).await;
     let (cast, id) = booked_durian(&app, "70C-123.45").await;
     let d = req(app.addr, "GET", &format!("/api/v1/declarations/{id}")).bearer(&cast.trader).send().await.json();
-    post_api_event(&app, &guard, "a1", &id, "arrived_yard", None).await;
+    post_event(&app, &guard, "a1", &id, "arrived_yard", None).await;
     for check in d["assessment"]["checks"].as_array().unwrap() {
         let (token, kind) = match check.as_str().unwrap() {
             "quarantine" => (&quarantine, "quarantine_check"),
@@ -321,11 +312,11 @@ conformance!(the_dashboard_draws_throughput_and_clearance_times_as_svg, |app| {
             "physical" => (&customs, "physical_inspection"),
             _ => (&customs, "xray_scan"),
         };
-        let r = post_api_event(&app, token, &format!("c-{check}"), &id, kind, Some("ok")).await;
+        let r = post_event(&app, token, &format!("c-{check}"), &id, kind, Some("ok")).await;
         assert_eq!(r["accepted"], true, "{r}");
     }
-    post_api_event(&app, &customs, "f1", &id, "fee_paid", None).await;
-    let exited = post_api_event(&app, &guard, "x1", &id, "exited", None).await;
+    post_event(&app, &customs, "f1", &id, "fee_paid", None).await;
+    let exited = post_event(&app, &guard, "x1", &id, "exited", None).await;
     assert_eq!(exited["phase"], "exited", "{exited}");
 
     let web = sign_in(&app, "province", "/gates/vn-moc-bai/dashboard").await;

@@ -213,20 +213,27 @@ fn rfc3339(ms: i64) -> String {
 struct Batch {
     agency: Agency,
     events: Vec<EventIn>,
+    /// Each event's time (unix ms), as its `at` says.
+    times: Vec<i64>,
     now_ms: i64,
 }
 
-fn event(t: &Truck, k: &mut u32, kind: EventKind, outcome: Option<Outcome>, at_ms: i64, plate: bool) -> EventIn {
-    *k += 1;
-    EventIn {
-        id: format!("{}-e{}", t.declaration(), k),
-        declaration: t.declaration(),
-        kind,
-        outcome,
-        at: Some(rfc3339(at_ms)),
-        plate: plate.then(|| t.plate()),
-        driver_doc: None,
-        skip_reason: None,
+impl Batch {
+    /// Adds truck `t`'s next event (`k` counts its events, for the client id).
+    fn add(&mut self, t: &Truck, k: &mut u32, kind: EventKind, outcome: Option<Outcome>, at_ms: i64, plate: bool) {
+        *k += 1;
+        self.events.push(EventIn {
+            id: format!("{}-e{}", t.declaration(), k),
+            declaration: t.declaration(),
+            kind,
+            outcome,
+            at: Some(rfc3339(at_ms)),
+            plate: plate.then(|| t.plate()),
+            driver_doc: None,
+            skip_reason: None,
+        });
+        self.times.push(at_ms);
+        self.now_ms = self.now_ms.max(at_ms);
     }
 }
 
@@ -238,38 +245,35 @@ fn wave(first: usize, end: usize, vehicles: usize) -> Vec<Batch> {
     let min = 60_000;
     let mut stages: Vec<Batch> = [Agency::BorderGuard, Agency::BorderGuard, Agency::Customs, Agency::Quarantine, Agency::Customs, Agency::BorderGuard]
         .into_iter()
-        .map(|agency| Batch { agency, events: Vec::with_capacity(trucks.len() * 2), now_ms: 0 })
+        .map(|agency| Batch { agency, events: Vec::with_capacity(trucks.len() * 2), times: Vec::with_capacity(trucks.len() * 2), now_ms: 0 })
         .collect();
     for (t, k) in trucks.iter().zip(counters.iter_mut()) {
         let a = t.arrival_ms(vehicles);
-        stages[0].events.push(event(t, k, EventKind::ArrivedYard, None, a, true));
-        stages[1].events.push(event(t, k, EventKind::CalledForward, None, a + 20 * min, false));
-        let customs = &mut stages[2].events;
+        stages[0].add(t, k, EventKind::ArrivedYard, None, a, true);
+        stages[1].add(t, k, EventKind::CalledForward, None, a + 20 * min, false);
+        let customs = &mut stages[2];
         if t.document_hold {
-            customs.push(event(t, k, EventKind::DocumentCheck, Some(Outcome::Hold), a + 25 * min, false));
+            customs.add(t, k, EventKind::DocumentCheck, Some(Outcome::Hold), a + 25 * min, false);
         }
-        customs.push(event(t, k, EventKind::DocumentCheck, Some(Outcome::Ok), a + 30 * min, false));
+        customs.add(t, k, EventKind::DocumentCheck, Some(Outcome::Ok), a + 30 * min, false);
         if t.lane == "red" {
-            customs.push(event(t, k, EventKind::PhysicalInspection, Some(Outcome::Ok), a + 50 * min, false));
+            customs.add(t, k, EventKind::PhysicalInspection, Some(Outcome::Ok), a + 50 * min, false);
         }
         if t.xray {
-            customs.push(event(t, k, EventKind::XrayScan, Some(Outcome::Ok), a + 55 * min, false));
+            customs.add(t, k, EventKind::XrayScan, Some(Outcome::Ok), a + 55 * min, false);
         }
         if t.perishable {
-            let quarantine = &mut stages[3].events;
+            let quarantine = &mut stages[3];
             if t.quarantine_hold {
-                quarantine.push(event(t, k, EventKind::QuarantineCheck, Some(Outcome::Hold), a + 58 * min, false));
+                quarantine.add(t, k, EventKind::QuarantineCheck, Some(Outcome::Hold), a + 58 * min, false);
             }
             let outcome = if t.refused { Outcome::Refuse } else { Outcome::Ok };
-            quarantine.push(event(t, k, EventKind::QuarantineCheck, Some(outcome), a + 60 * min, false));
+            quarantine.add(t, k, EventKind::QuarantineCheck, Some(outcome), a + 60 * min, false);
         }
         if !t.refused {
-            stages[4].events.push(event(t, k, EventKind::FeePaid, None, a + 65 * min, false));
+            stages[4].add(t, k, EventKind::FeePaid, None, a + 65 * min, false);
         }
-        stages[5].events.push(event(t, k, EventKind::Exited, None, a + 70 * min, false));
-    }
-    for b in &mut stages {
-        b.now_ms = b.events.iter().filter_map(|e| e.at.as_deref()).filter_map(|t| time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()).map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64).max().unwrap_or(YEAR_START_MS);
+        stages[5].add(t, k, EventKind::Exited, None, a + 70 * min, false);
     }
     stages.retain(|b| !b.events.is_empty());
     stages
@@ -419,12 +423,10 @@ async fn raw_ceiling(db: &Db, backend: &str, sizes: &Sizes, report: &mut Report)
             let rows: Vec<Vec<Arg>> = b
                 .events
                 .iter()
-                .map(|e| {
+                .zip(&b.times)
+                .map(|(e, &at)| {
                     let s = seq.entry(e.declaration.clone()).or_insert(0);
                     *s += 1;
-                    let at = time::OffsetDateTime::parse(e.at.as_deref().unwrap_or_default(), &time::format_description::well_known::Rfc3339)
-                        .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
-                        .unwrap_or_default();
                     vec![
                         Arg::Text(e.id.clone()),
                         Arg::Text(e.declaration.clone()),
